@@ -1,5 +1,5 @@
-// slm-run: the command-line front end. Every error ends as one line on stderr and a
-// non-zero exit status.
+// slm-run: the command-line front end. Without a subcommand it generates text from a
+// prompt. Every error ends as one line on stderr and a non-zero exit status.
 #include <cstdio>
 #include <exception>
 
@@ -8,10 +8,24 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"slm-run: run small language models from GGUF files"};
-  app.require_subcommand(1, 1);
+  app.require_subcommand(0, 1);
+  slm::tools::GenerationOptions generation;
+  slm::tools::add_generation_options(app, generation);
   slm::tools::register_info(app);
+  slm::tools::register_logits(app);
+  slm::tools::register_tokenize(app);
+  slm::tools::register_detokenize(app);
+  slm::tools::register_template(app);
+  slm::tools::register_perplexity(app);
   try {
     app.parse(argc, argv);
+    if (app.get_subcommands().empty()) {
+      if (generation.chat) {
+        slm::tools::run_chat(generation);
+      } else {
+        slm::tools::run_generate(generation);
+      }
+    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const slm::Error& e) {

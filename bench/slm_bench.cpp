@@ -1,0 +1,25 @@
+// slm-bench: measures slm's speed. Results go to stdout; see bench/RESULTS.md for
+// recorded figures and the commands behind them.
+#include <cstdio>
+#include <exception>
+
+#include "bench_commands.h"
+#include "slm/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"slm-bench: speed measurements"};
+  app.require_subcommand(1, 1);
+  slm::bench::register_tokenize(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const slm::Error& e) {
+    std::fprintf(stderr, "slm-bench: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "slm-bench: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+// The compute operations a transformer forward pass is built from. The CPU backend
+// implements them with kernels/; a GPU backend implements the same interface.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/kv_cache.h"
+#include "kernels/matmul.h"
+#include "kernels/rope.h"
+
+namespace slm {
+
+struct AttentionShape {
+  int n_head;
+  int n_head_kv;
+  int head_dim_k;
+  int head_dim_v;
+  float kq_scale;  // multiplies Q·K before the softmax
+  int window;      // > 0: a query at p sees keys at p - window < j <= p only
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // y[t][r] = W[r] · x[t] for n_tokens rows of x.
+  virtual void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) = 0;
+  // Each of n_rows rows of width n: RMSNorm times w (w may be null), in place.
+  virtual void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) = 0;
+  // RoPE on each token's n_heads heads; positions[t] is token t's position.
+  virtual void rope(float* x, int64_t n_tokens, int n_heads, int head_dim, const int32_t* positions,
+                    const RopeConfig& rope, const float* freq_factors) = 0;
+  // For each token: softmax(Q·Kᵀ·scale + causal/window mask)·V over the cached
+  // positions 0..positions[t] of layer il. q: [n_tokens][n_head][head_dim_k],
+  // out: [n_tokens][n_head][head_dim_v].
+  virtual void attention(const float* q, const KvCache& cache, int il, const int32_t* positions,
+                         int64_t n_tokens, const AttentionShape& shape, float* out) = 0;
+};
+
+// The portable CPU backend (OpenMP threads over the kernels' dispatch).
+Backend& cpu_backend();
+
+}  // namespace slm

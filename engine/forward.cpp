@@ -1,0 +1,132 @@
+#include "engine/forward.h"
+
+#include <algorithm>
+
+#include "kernels/fp16.h"
+#include "kernels/ops.h"
+
+namespace slm {
+
+namespace {
+
+// out[t][0..width) = in[t][offset..offset+width) for rows of in_width.
+void take_columns(const std::vector<float>& in, int64_t in_width, int64_t offset, int64_t width,
+                  int64_t n_tokens, std::vector<float>& out) {
+  out.resize(static_cast<size_t>(n_tokens * width));
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    std::copy_n(in.begin() + t * in_width + offset, width, out.begin() + t * width);
+  }
+}
+
+void add_bias(std::vector<float>& y, const Vector& bias, int64_t n_tokens) {
+  if (bias.empty()) return;
+  const auto width = static_cast<int64_t>(bias.size());
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    for (int64_t i = 0; i < width; ++i) y[t * width + i] += bias[i];
+  }
+}
+
+void add_into(std::vector<float>& x, const std::vector<float>& y) {
+  for (size_t i = 0; i < x.size(); ++i) x[i] += y[i];
+}
+
+// The normed residual of every token.
+void norm_residual(ForwardPass& f, const Vector& weight) {
+  f.normed = f.x;
+  f.backend.rms_norm(f.normed.data(), weight.data(), f.config.n_embd, f.n_tokens, f.config.rms_eps);
+}
+
+}  // namespace
+
+ForwardPass::ForwardPass(const ModelConfig& config_, const ModelWeights& weights_, Backend& backend_,
+                         KvCache& cache_, const int32_t* positions_, int64_t n_tokens_)
+    : config(config_), weights(weights_), backend(backend_), cache(cache_), positions(positions_),
+      n_tokens(n_tokens_), x(static_cast<size_t>(n_tokens_ * config_.n_embd)) {}
+
+void attention_block(ForwardPass& f, int il) {
+  const ModelConfig& c = f.config;
+  const LayerConfig& l = c.layers[il];
+  const LayerWeights& w = f.weights.layers[il];
+  const int64_t n = f.n_tokens;
+  const int64_t q_width = static_cast<int64_t>(l.n_head) * c.head_dim_k;
+  const int64_t k_width = static_cast<int64_t>(l.n_head_kv) * c.head_dim_k;
+  const int64_t v_width = static_cast<int64_t>(l.n_head_kv) * c.head_dim_v;
+
+  norm_residual(f, w.attn_norm);
+  std::vector<float> q, k, v;
+  if (w.wqkv) {
+    std::vector<float> qkv(static_cast<size_t>(n * (q_width + k_width + v_width)));
+    f.backend.matmul(*w.wqkv, f.normed.data(), n, qkv.data());
+    const int64_t width = q_width + k_width + v_width;
+    take_columns(qkv, width, 0, q_width, n, q);
+    take_columns(qkv, width, q_width, k_width, n, k);
+    take_columns(qkv, width, q_width + k_width, v_width, n, v);
+  } else {
+    q.resize(static_cast<size_t>(n * q_width));
+    k.resize(static_cast<size_t>(n * k_width));
+    v.resize(static_cast<size_t>(n * v_width));
+    f.backend.matmul(*w.wq, f.normed.data(), n, q.data());
+    f.backend.matmul(*w.wk, f.normed.data(), n, k.data());
+    f.backend.matmul(*w.wv, f.normed.data(), n, v.data());
+  }
+  add_bias(q, w.bq, n);
+  add_bias(k, w.bk, n);
+  add_bias(v, w.bv, n);
+  if (!w.q_norm.empty()) f.backend.rms_norm(q.data(), w.q_norm.data(), c.head_dim_k, n * l.n_head, c.rms_eps);
+  if (!w.k_norm.empty()) f.backend.rms_norm(k.data(), w.k_norm.data(), c.head_dim_k, n * l.n_head_kv, c.rms_eps);
+  const float* freq_factors = f.weights.rope_freqs.empty() ? nullptr : f.weights.rope_freqs.data();
+  f.backend.rope(q.data(), n, l.n_head, c.head_dim_k, f.positions, l.rope, freq_factors);
+  f.backend.rope(k.data(), n, l.n_head_kv, c.head_dim_k, f.positions, l.rope, freq_factors);
+  if (c.q_scale != 1.0f) {
+    for (float& value : q) value *= c.q_scale;
+  }
+
+  for (int64_t t = 0; t < n; ++t) {  // the cache stores f16, like llama.cpp's default
+    uint16_t* kc = f.cache.k(il, f.positions[t]);
+    uint16_t* vc = f.cache.v(il, f.positions[t]);
+    for (int64_t i = 0; i < k_width; ++i) kc[i] = f32_to_f16(k[t * k_width + i]);
+    for (int64_t i = 0; i < v_width; ++i) vc[i] = f32_to_f16(v[t * v_width + i]);
+  }
+  const AttentionShape shape{l.n_head, l.n_head_kv, c.head_dim_k, c.head_dim_v, c.kq_scale,
+                             l.sliding ? c.sliding_window : 0};
+  std::vector<float> attn(static_cast<size_t>(n * l.n_head * c.head_dim_v));
+  f.backend.attention(q.data(), f.cache, il, f.positions, n, shape, attn.data());
+
+  std::vector<float> out(static_cast<size_t>(n * c.n_embd));
+  f.backend.matmul(w.wo, attn.data(), n, out.data());
+  if (!w.post_attn_norm.empty()) f.backend.rms_norm(out.data(), w.post_attn_norm.data(), c.n_embd, n, c.rms_eps);
+  add_into(f.x, out);
+}
+
+void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
+  const ModelConfig& c = f.config;
+  const LayerWeights& w = f.weights.layers[il];
+  const int64_t n = f.n_tokens;
+  const int64_t n_ff = c.layers[il].n_ff;
+
+  norm_residual(f, w.ffn_norm);
+  std::vector<float> gate, up;
+  if (w.ffn_gate) {
+    gate.resize(static_cast<size_t>(n * n_ff));
+    up.resize(static_cast<size_t>(n * n_ff));
+    f.backend.matmul(*w.ffn_gate, f.normed.data(), n, gate.data());
+    f.backend.matmul(w.ffn_up, f.normed.data(), n, up.data());
+  } else {  // fused [gate | up] rows
+    std::vector<float> both(static_cast<size_t>(n * 2 * n_ff));
+    f.backend.matmul(w.ffn_up, f.normed.data(), n, both.data());
+    take_columns(both, 2 * n_ff, 0, n_ff, n, gate);
+    take_columns(both, 2 * n_ff, n_ff, n_ff, n, up);
+  }
+  std::vector<float> act(static_cast<size_t>(n * n_ff));
+  if (activation == GatedActivation::kSilu) {
+    swiglu(gate.data(), up.data(), act.data(), n * n_ff);
+  } else {
+    geglu(gate.data(), up.data(), act.data(), n * n_ff);
+  }
+  std::vector<float> out(static_cast<size_t>(n * c.n_embd));
+  f.backend.matmul(w.ffn_down, act.data(), n, out.data());
+  if (!w.post_ffn_norm.empty()) f.backend.rms_norm(out.data(), w.post_ffn_norm.data(), c.n_embd, n, c.rms_eps);
+  add_into(f.x, out);
+}
+
+}  // namespace slm

@@ -1,0 +1,149 @@
+/* slm: the C API. Opaque handles for a model (immutable, shareable across sessions
+ * and threads) and a session (its own KV cache; one thread at a time). Every call that
+ * can fail returns an slm_status; slm_last_error() gives the message of the calling
+ * thread's last failure. No call aborts or throws on bad input. */
+#ifndef SLM_SLM_H
+#define SLM_SLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct slm_model slm_model;
+typedef struct slm_session slm_session;
+typedef int32_t slm_token;
+
+typedef enum {
+  SLM_OK = 0,
+  SLM_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a bad id, an out-of-range parameter */
+  SLM_ERROR_MODEL = 2,            /* the file cannot be read or is not a usable model */
+  SLM_ERROR_CONTEXT_OVERFLOW = 3, /* the tokens do not fit in the session's context */
+  SLM_ERROR_BUFFER_TOO_SMALL = 4, /* the output capacity is too small; *n_out says how much is needed */
+  SLM_ERROR_INTERNAL = 5
+} slm_status;
+
+/* The message of this thread's last failed call ("" if none). Valid until the next call. */
+const char* slm_last_error(void);
+
+/* ---- models ---------------------------------------------------------------------- */
+/* Maps the GGUF file read-only and checks that it is a complete, consistent model. */
+slm_status slm_model_load(const char* path, slm_model** out);
+/* Loads only the vocabulary (tokenizer.* metadata) of a GGUF file: works on full models
+ * and on vocabulary-only files without tensors. The tokenizer calls (slm_tokenize,
+ * slm_detokenize, slm_token_to_piece, slm_token_is_eog) and slm_model_n_vocab,
+ * slm_model_architecture ("" when the file has none) and slm_model_chat_template work;
+ * slm_model_n_ctx_train gives 0 and slm_session_create fails with
+ * SLM_ERROR_INVALID_ARGUMENT ("model loaded vocabulary-only"). Free with slm_model_free. */
+slm_status slm_model_load_vocab(const char* path, slm_model** out);
+/* True for a model from slm_model_load_vocab. */
+bool slm_model_is_vocab_only(const slm_model* model);
+void slm_model_free(slm_model* model);
+
+int32_t slm_model_n_vocab(const slm_model* model);
+int32_t slm_model_n_ctx_train(const slm_model* model);
+/* general.architecture, e.g. "gemma3". */
+const char* slm_model_architecture(const slm_model* model);
+/* The chat template stored in the file, or NULL. */
+const char* slm_model_chat_template(const slm_model* model);
+
+/* ---- tokens ---------------------------------------------------------------------- */
+/* Tokenizes len bytes of text. Writes up to capacity ids to tokens and the count to
+ * *n_out (also when the capacity is too small: SLM_ERROR_BUFFER_TOO_SMALL). */
+slm_status slm_tokenize(const slm_model* model, const char* text, size_t len, bool add_special,
+                        bool parse_special, slm_token* tokens, size_t capacity, size_t* n_out);
+/* The text of n ids (special tokens rendered when render_special). Same buffer rules. */
+slm_status slm_detokenize(const slm_model* model, const slm_token* tokens, size_t n, bool render_special,
+                          char* text, size_t capacity, size_t* n_out);
+/* The bytes one token stands for on its own (llama.cpp's llama_token_to_piece): a byte
+ * token gives its byte, SPM "▁" becomes a space, byte-level BPE symbols become their
+ * bytes; CONTROL / UNKNOWN tokens give their text only when render_special (else "").
+ * No leading-space stripping or clean-up, so a piece may be a fragment of a UTF-8
+ * character. Same buffer rules as slm_tokenize; SLM_ERROR_INVALID_ARGUMENT for an id
+ * outside [0, n_vocab). */
+slm_status slm_token_to_piece(const slm_model* model, slm_token token, bool render_special, char* text,
+                              size_t capacity, size_t* n_out);
+bool slm_token_is_eog(const slm_model* model, slm_token token);
+
+/* ---- sessions -------------------------------------------------------------------- */
+typedef struct {
+  int32_t n_ctx;     /* positions the session holds; 0: the model's training context (at most 8192) */
+  int32_t n_threads; /* threads for this session's calls; 0: all cores */
+} slm_session_params;
+
+slm_session_params slm_session_default_params(void);
+slm_status slm_session_create(const slm_model* model, const slm_session_params* params, slm_session** out);
+void slm_session_free(slm_session* session);
+int32_t slm_session_n_ctx(const slm_session* session);
+int32_t slm_session_n_past(const slm_session* session);
+/* Saves / restores the evaluated tokens and their cache. */
+slm_status slm_session_save(const slm_session* session, const char* path);
+slm_status slm_session_load(slm_session* session, const char* path);
+
+/* Evaluates n tokens after the session's current ones. logits (may be NULL) receives
+ * n × n_vocab floats when all_logits, else n_vocab floats for the last token. */
+slm_status slm_session_eval(slm_session* session, const slm_token* tokens, size_t n, bool all_logits, float* logits);
+
+/* ---- generation ------------------------------------------------------------------ */
+typedef struct {
+  float temperature;       /* <= 0: greedy. Default 0.8 */
+  int32_t top_k;           /* <= 0: off. Default 40 */
+  float top_p;             /* >= 1: off. Default 0.95 */
+  float min_p;             /* <= 0: off. Default 0.05 */
+  float repeat_penalty;    /* 1: off (default) */
+  int32_t penalty_last_n;  /* default 64 */
+  float frequency_penalty; /* default 0 */
+  float presence_penalty;  /* default 0 */
+  uint64_t seed;           /* used when random_seed is false */
+  bool random_seed;        /* default true */
+} slm_sampling_params;
+
+/* Receives each new piece of generated text (complete UTF-8, not NUL-terminated);
+ * return false to stop generating. */
+typedef bool (*slm_text_callback)(const char* text, size_t len, void* user_data);
+
+typedef struct {
+  slm_sampling_params sampling;
+  int32_t max_tokens;      /* < 0: until the context is full. Default 256 */
+  const char* const* stop; /* n_stop stop strings (may be NULL) */
+  size_t n_stop;
+  bool ignore_eos;
+  slm_text_callback on_text; /* may be NULL */
+  void* user_data;
+} slm_generate_params;
+
+typedef enum {
+  SLM_STOP_MAX_TOKENS = 0,
+  SLM_STOP_END_OF_GENERATION = 1,
+  SLM_STOP_STRING = 2,
+  SLM_STOP_CALLBACK = 3
+} slm_stop_reason;
+
+typedef struct {
+  int32_t n_prompt;   /* prompt tokens */
+  int32_t n_reused;   /* prompt tokens whose cache was reused from the previous call */
+  int32_t n_generated;
+  slm_stop_reason stop_reason;
+  double prompt_ms;   /* processing the new prompt tokens */
+  double generate_ms; /* the decode loop */
+  uint64_t seed;      /* the seed actually used */
+} slm_generate_result;
+
+slm_sampling_params slm_sampling_default_params(void);
+slm_generate_params slm_generate_default_params(void);
+
+/* Generates after the prompt, reusing the session's cache for the longest prefix the
+ * prompt shares with the session's tokens. The generated ids go to tokens (up to
+ * capacity; result->n_generated counts all) when tokens is not NULL. */
+slm_status slm_generate(slm_session* session, const slm_token* prompt, size_t n_prompt,
+                        const slm_generate_params* params, slm_token* tokens, size_t capacity,
+                        slm_generate_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLM_SLM_H */

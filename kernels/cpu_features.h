@@ -1,0 +1,46 @@
+// Which SIMD instruction sets this CPU (and its OS) supports, and which one the kernels
+// use. Detection runs CPUID and XGETBV once; this file is compiled without ISA flags so
+// it runs anywhere.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace slm {
+
+struct CpuFeatures {
+  bool avx2 = false;  // AVX2 with FMA and F16C, and the OS saves YMM state
+  bool avx512f = false;
+  bool avx512bw = false;
+  bool avx512vl = false;
+  bool avx512vnni = false;  // AVX512_VNNI (vpdpbusd/vpdpwssd on zmm, and on ymm with VL)
+  bool avx_vnni = false;    // VEX-encoded AVX-VNNI (Alder Lake and later); detected, not used yet
+};
+
+// Detected once; all false on other architectures.
+const CpuFeatures& cpu_features();
+
+// Kernel families, from slowest to fastest. Each one needs the features of the one before.
+enum class Isa : uint8_t {
+  kScalar,      // portable C++, the reference
+  kAvx2,        // AVX2 + FMA + F16C
+  kAvx512,      // AVX-512 F/BW/VL
+  kAvx512Vnni,  // kAvx512 plus AVX512_VNNI
+};
+inline constexpr Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni};
+
+const char* isa_name(Isa isa);  // "scalar", "avx2", "avx512", "avx512vnni"
+bool cpu_supports(Isa isa);
+Isa best_isa();  // the fastest family this CPU supports
+
+// The family named by an SLM_ISA value: "scalar", "avx2", "avx512" (the best AVX-512
+// family the CPU has; "avx512vnni" also accepted). nullopt for any other text.
+std::optional<Isa> parse_isa(std::string_view name, const CpuFeatures& cpu);
+
+// The family the kernels use, chosen once: best_isa(), or SLM_ISA if set. A request the
+// CPU cannot run, or an unknown name, prints a message to stderr and falls back to
+// best_isa().
+Isa selected_isa();
+
+}  // namespace slm

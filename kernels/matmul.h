@@ -1,0 +1,36 @@
+// The matrix product every model layer uses: quantized (or float) weights times f32
+// activations. One interface; the kernels behind it are chosen per CPU (vec_dot.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/cpu_features.h"
+#include "slm/ggml_type.h"
+
+namespace slm {
+
+// A row-major weight matrix stored as ggml blocks: n_rows rows of n_cols elements.
+struct MatrixView {
+  GgmlType type;
+  const uint8_t* data;
+  int64_t n_cols;
+  int64_t n_rows;
+  size_t row_bytes;
+};
+
+// y[t * n_rows + r] = Σ_k W[r][k] · x[t * n_cols + k] for every token t < n_tokens.
+// As in llama.cpp, each token's activations are first converted to the weight type's
+// activation type (Q8_0, Q8_1, Q8_K, F16, BF16 or F32), so quantized weights see
+// 8-bit activations. Throws slm::Error for a weight type without a dot product or
+// n_cols not a multiple of the block sizes.
+void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y);
+
+// The same with the kernels of one ISA family, which the CPU must support (tests and
+// benchmarks; matmul above uses selected_isa()).
+void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y, Isa isa);
+
+// Dequantizes row `r` of `w` into n_cols floats (embedding lookups).
+void matrix_row(const MatrixView& w, int64_t r, float* out);
+
+}  // namespace slm

@@ -1,0 +1,116 @@
+// The per-ISA kernel tables. Built without ISA flags: this file only stores pointers to
+// the SIMD functions, it never calls them.
+#include "kernels/vec_dot.h"
+
+#include "kernels/vec_dot_ref.h"
+#include "slm/error.h"
+
+#if defined(SLM_X86_KERNELS)
+#include "kernels/x86/vec_dot_x86.h"
+#endif
+
+namespace slm {
+
+namespace {
+
+void set(VecDotTable& table, GgmlType weight, GgmlType act, VecDotFn dot, QuantizeActivationsFn quantize) {
+  table.kernels[static_cast<uint32_t>(weight)] = VecDotKernel{act, dot, quantize};
+}
+
+// Replaces the dot product of a weight type, keeping its activation type.
+void set_dot(VecDotTable& table, GgmlType weight, VecDotFn dot) {
+  table.kernels[static_cast<uint32_t>(weight)].dot = dot;
+}
+
+VecDotTable scalar_table() {
+  namespace ref = vec_dot_ref;
+  VecDotTable t;
+  t.isa = Isa::kScalar;
+  set(t, GgmlType::F32, GgmlType::F32, ref::dot_f32_f32, ref::activations_f32);
+  set(t, GgmlType::F16, GgmlType::F16, ref::dot_f16_f16, ref::activations_f16);
+  set(t, GgmlType::BF16, GgmlType::BF16, ref::dot_bf16_bf16, ref::activations_bf16);
+  set(t, GgmlType::Q4_0, GgmlType::Q8_0, ref::dot_q4_0_q8_0, ref::activations_q8_0);
+  set(t, GgmlType::Q4_1, GgmlType::Q8_1, ref::dot_q4_1_q8_1, ref::activations_q8_1);
+  set(t, GgmlType::Q5_0, GgmlType::Q8_0, ref::dot_q5_0_q8_0, ref::activations_q8_0);
+  set(t, GgmlType::Q5_1, GgmlType::Q8_1, ref::dot_q5_1_q8_1, ref::activations_q8_1);
+  set(t, GgmlType::Q8_0, GgmlType::Q8_0, ref::dot_q8_0_q8_0, ref::activations_q8_0);
+  set(t, GgmlType::Q2_K, GgmlType::Q8_K, ref::dot_q2_K_q8_K, ref::activations_q8_K);
+  set(t, GgmlType::Q3_K, GgmlType::Q8_K, ref::dot_q3_K_q8_K, ref::activations_q8_K);
+  set(t, GgmlType::Q4_K, GgmlType::Q8_K, ref::dot_q4_K_q8_K, ref::activations_q8_K);
+  set(t, GgmlType::Q5_K, GgmlType::Q8_K, ref::dot_q5_K_q8_K, ref::activations_q8_K);
+  set(t, GgmlType::Q6_K, GgmlType::Q8_K, ref::dot_q6_K_q8_K, ref::activations_q8_K);
+  set(t, GgmlType::IQ4_NL, GgmlType::Q8_0, ref::dot_iq4_nl_q8_0, ref::activations_q8_0);
+  set(t, GgmlType::IQ4_XS, GgmlType::Q8_K, ref::dot_iq4_xs_q8_K, ref::activations_q8_K);
+  return t;
+}
+
+VecDotTable avx2_table() {
+  VecDotTable t = scalar_table();
+  t.isa = Isa::kAvx2;
+#if defined(SLM_X86_KERNELS)
+  namespace k = x86::avx2;
+  set_dot(t, GgmlType::F16, k::dot_f16_f16);
+  set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
+  set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
+  set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+#endif
+  return t;
+}
+
+VecDotTable avx512_table(bool vnni) {
+  VecDotTable t = avx2_table();
+  t.isa = vnni ? Isa::kAvx512Vnni : Isa::kAvx512;
+#if defined(SLM_X86_KERNELS)
+  if (vnni) {
+    namespace k = x86::avx512vnni;
+    set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+    set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  } else {
+    namespace k = x86::avx512;
+    set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+    set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  }
+#endif
+  return t;
+}
+
+}  // namespace
+
+const VecDotKernel* VecDotTable::find(GgmlType weight_type) const {
+  const auto id = static_cast<uint32_t>(weight_type);
+  if (id >= kMaxGgmlTypeId || kernels[id].dot == nullptr) return nullptr;
+  return &kernels[id];
+}
+
+const VecDotTable& vec_dot_table(Isa isa) {
+  static const VecDotTable scalar = scalar_table();
+  static const VecDotTable avx2 = avx2_table();
+  static const VecDotTable avx512 = avx512_table(false);
+  static const VecDotTable avx512vnni = avx512_table(true);
+  switch (isa) {
+    case Isa::kScalar: return scalar;
+    case Isa::kAvx2: return avx2;
+    case Isa::kAvx512: return avx512;
+    case Isa::kAvx512Vnni: return avx512vnni;
+  }
+  throw Error("unknown ISA family");
+}
+
+const VecDotTable& active_vec_dot_table() {
+  static const VecDotTable& table = vec_dot_table(selected_isa());
+  return table;
+}
+
+size_t row_size(GgmlType type, int64_t n) {
+  const GgmlTypeInfo& info = ggml_type_info(type);
+  return static_cast<size_t>(n / info.block_elems) * info.block_bytes;
+}
+
+}  // namespace slm

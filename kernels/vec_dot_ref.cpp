@@ -1,0 +1,331 @@
+// Scalar reference dot products: one function per (weight, activation) type pair, each
+// written to reproduce the float arithmetic of ggml's generic CPU code exactly (this file
+// is compiled with -ffp-contract=off so no product is fused into a sum):
+//   * 32-element formats: an int sum over the block, then one float update per block
+//     with the scales multiplied in ggml's order (it differs between types).
+//   * K-quants: int sums over the super-block kept in 8 lanes (element e goes to lane
+//     e % 8), scaled into 8 float lanes per super-block and added up at the very end;
+//     mins enter through the Q8_K bsums.
+//   * Float types: each product rounded to float, summed in double.
+#include "kernels/vec_dot_ref.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/fp16.h"
+#include "kernels/quant_blocks.h"
+#include "kernels/quant_ref_rows.h"
+#include "slm/quant.h"
+
+namespace slm::vec_dot_ref {
+
+namespace {
+
+using quant_ref::load_block;
+using quant_ref::store_block;
+
+constexpr int kHalf = kQK / 2;
+
+float f16(uint16_t h) { return f16_to_f32(h); }
+
+// Bit e of a Q5_0/Q5_1 qh field, moved to bit 4.
+int q5_high_bit(const uint8_t* qh, int e) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, sizeof(bits));
+  return static_cast<int>(((bits >> e) & 1u) << 4);
+}
+
+// Adds the 8 float lanes of a K-quant dot product to `sum` in lane order, as ggml's
+// generic code does after its last super-block.
+float add_lanes(float sum, const float* lanes) {
+  for (int l = 0; l < 8; ++l) sum += lanes[l];
+  return sum;
+}
+
+template <typename Load>
+float dot_float_type(int64_t n, const uint8_t* w, const uint8_t* a, Load load) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(load(w, i) * load(a, i));
+  return static_cast<float>(sum);
+}
+
+// Round half to even for |v| < 2^22 (the FPU's default rounding does the work).
+float round_half_even(float v) {
+  constexpr float kShift = 12582912.0f;  // 1.5 * 2^23
+  return (v + kShift) - kShift;
+}
+
+// The x86 Q8_0/Q8_1 rule: d = amax / 127 and q = round_half_even(x * (127 / amax)).
+float quantize_q8_levels_x86(const float* x, int8_t* qs) {
+  float amax = 0.0f;
+  for (int e = 0; e < kQK; ++e) amax = std::max(amax, std::fabs(x[e]));
+  const float d = amax / 127.0f;
+  const float inverse = amax != 0.0f ? 127.0f / amax : 0.0f;
+  for (int e = 0; e < kQK; ++e) qs[e] = static_cast<int8_t>(round_half_even(x[e] * inverse));
+  return d;
+}
+
+}  // namespace
+
+float dot_f32_f32(int64_t n, const uint8_t* w, const uint8_t* a) {
+  return dot_float_type(n, w, a, [](const uint8_t* p, int64_t i) { return load_block<float>(p, i); });
+}
+
+float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a) {
+  return dot_float_type(n, w, a, [](const uint8_t* p, int64_t i) { return f16(load_block<uint16_t>(p, i)); });
+}
+
+float dot_bf16_bf16(int64_t n, const uint8_t* w, const uint8_t* a) {
+  return dot_float_type(n, w, a,
+                        [](const uint8_t* p, int64_t i) { return bf16_to_f32(load_block<uint16_t>(p, i)); });
+}
+
+float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_q4_0>(w, ib);
+    const auto y = load_block<block_q8_0>(a, ib);
+    int sumi = 0;
+    for (int j = 0; j < kHalf; ++j) {
+      sumi += ((x.qs[j] & 0xF) - 8) * y.qs[j];
+      sumi += ((x.qs[j] >> 4) - 8) * y.qs[j + kHalf];
+    }
+    sum += static_cast<float>(sumi) * f16(x.d) * f16(y.d);
+  }
+  return sum;
+}
+
+float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_q4_1>(w, ib);
+    const auto y = load_block<block_q8_1>(a, ib);
+    int sumi = 0;
+    for (int j = 0; j < kHalf; ++j) {
+      sumi += (x.qs[j] & 0xF) * y.qs[j];
+      sumi += (x.qs[j] >> 4) * y.qs[j + kHalf];
+    }
+    // The min m meets the activations through s = d_a · Σ q_a (stored as f16).
+    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
+  }
+  return sum;
+}
+
+float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_q5_0>(w, ib);
+    const auto y = load_block<block_q8_0>(a, ib);
+    int sumi = 0;
+    for (int j = 0; j < kHalf; ++j) {
+      sumi += (((x.qs[j] & 0xF) | q5_high_bit(x.qh, j)) - 16) * y.qs[j];
+      sumi += (((x.qs[j] >> 4) | q5_high_bit(x.qh, j + kHalf)) - 16) * y.qs[j + kHalf];
+    }
+    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi);
+  }
+  return sum;
+}
+
+float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_q5_1>(w, ib);
+    const auto y = load_block<block_q8_1>(a, ib);
+    int sumi = 0;
+    for (int j = 0; j < kHalf; ++j) {
+      sumi += ((x.qs[j] & 0xF) | q5_high_bit(x.qh, j)) * y.qs[j];
+      sumi += ((x.qs[j] >> 4) | q5_high_bit(x.qh, j + kHalf)) * y.qs[j + kHalf];
+    }
+    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
+  }
+  return sum;
+}
+
+float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_q8_0>(w, ib);
+    const auto y = load_block<block_q8_0>(a, ib);
+    int sumi = 0;
+    for (int e = 0; e < kQK; ++e) sumi += x.qs[e] * y.qs[e];
+    sum += static_cast<float>(sumi) * (f16(x.d) * f16(y.d));
+  }
+  return sum;
+}
+
+float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<block_iq4_nl>(w, ib);
+    const auto y = load_block<block_q8_0>(a, ib);
+    int sumi = 0;
+    for (int j = 0; j < kHalf; ++j) {
+      sumi += kIq4nlValues[x.qs[j] & 0xF] * y.qs[j];
+      sumi += kIq4nlValues[x.qs[j] >> 4] * y.qs[j + kHalf];
+    }
+    sum += (f16(y.d) * f16(x.d)) * static_cast<float>(sumi);
+  }
+  return sum;
+}
+
+// ---- K-quants against Q8_K (256-element super-blocks).
+
+float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_q2_K>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int min_sum = 0;  // Σ over sub-blocks of min · Σ q_a
+    for (int j = 0; j < 16; ++j) min_sum += y.bsums[j] * (x.scales[j] >> 4);
+    int scaled_sum = 0;  // Σ over sub-blocks of scale · Σ q_w q_a
+    for (int e = 0; e < kQK_K; ++e) {
+      const int half = e / 128;
+      const int plane = (e % 128) / 32;
+      const int q = (x.qs[32 * half + e % 32] >> (2 * plane)) & 3;
+      scaled_sum += (x.scales[e / 16] & 0xF) * q * y.qs[e];
+    }
+    const float dall = y.d * f16(x.d);
+    const float dmin = y.d * f16(x.dmin);
+    sum += dall * static_cast<float>(scaled_sum) - dmin * static_cast<float>(min_sum);
+  }
+  return sum;
+}
+
+float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float lanes[8] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_q3_K>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK_K; ++e) {
+      const int half = e / 128;
+      const int plane = (e % 128) / 32;
+      const int l = e % 32;
+      const int low = (x.qs[32 * half + l] >> (2 * plane)) & 3;
+      const bool high = ((x.hmask[l] >> (4 * half + plane)) & 1) != 0;
+      const int q = low - (high ? 0 : 4);
+      lane_sums[e % 8] += q3_k_scale(x.scales, e / 16) * (q * y.qs[e]);
+    }
+    const float d = f16(x.d) * y.d;
+    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
+  }
+  return add_lanes(0.0f, lanes);
+}
+
+namespace {
+
+// Q4_K and Q5_K: the level of element e (without the min), from the nibbles and, for
+// Q5_K, the fifth bit in qh.
+int k4_level(const uint8_t* qs, int e) {
+  const uint8_t byte = qs[32 * (e / 64) + e % 32];
+  return (e % 64) < 32 ? byte & 0xF : byte >> 4;
+}
+
+int k5_level(const uint8_t* qs, const uint8_t* qh, int e) {
+  const int bit = (qh[e % 32] >> (e / 32)) & 1;  // bit 2g for low nibbles of group g, 2g+1 for high
+  return k4_level(qs, e) | (bit << 4);
+}
+
+template <typename Block, typename Level>
+float dot_k_with_mins(int64_t n, const uint8_t* w, const uint8_t* a, Level level) {
+  float sum = 0.0f;
+  float lanes[8] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<Block>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int min_sum = 0;
+    for (int j = 0; j < 16; ++j) min_sum += y.bsums[j] * unpack_scale_min_k4(x.scales, j / 2).min;
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK_K; ++e) {
+      lane_sums[e % 8] += unpack_scale_min_k4(x.scales, e / 32).scale * (level(x, e) * y.qs[e]);
+    }
+    const float d = f16(x.d) * y.d;
+    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
+    const float dmin = f16(x.dmin) * y.d;
+    sum -= dmin * static_cast<float>(min_sum);
+  }
+  return add_lanes(sum, lanes);
+}
+
+}  // namespace
+
+float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  return dot_k_with_mins<block_q4_K>(n, w, a, [](const block_q4_K& x, int e) { return k4_level(x.qs, e); });
+}
+
+float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  return dot_k_with_mins<block_q5_K>(n, w, a,
+                                     [](const block_q5_K& x, int e) { return k5_level(x.qs, x.qh, e); });
+}
+
+float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float lanes[8] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_q6_K>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK_K; ++e) {
+      const int half = e / 128;
+      const int quarter = (e % 128) / 32;
+      const int l = e % 32;
+      const uint8_t low_byte = x.ql[64 * half + l + 32 * (quarter % 2)];
+      const int low = quarter < 2 ? low_byte & 0xF : low_byte >> 4;
+      const int high = (x.qh[32 * half + l] >> (2 * quarter)) & 3;
+      const int q = (low | (high << 4)) - 32;
+      lane_sums[e % 8] += x.scales[e / 16] * (q * y.qs[e]);
+    }
+    const float d = f16(x.d) * y.d;
+    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
+  }
+  return add_lanes(0.0f, lanes);
+}
+
+float dot_iq4_xs_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_iq4_xs>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    const float d4d8 = f16(x.d) * y.d;
+    for (int ib = 0; ib < kQK_K / 32; ++ib) {
+      const uint8_t* qs = x.qs + 16 * ib;
+      const int8_t* q8 = y.qs + 32 * ib;
+      int sumi = 0;
+      for (int j = 0; j < 16; ++j) {
+        sumi += q8[j] * kIq4nlValues[qs[j] & 0xF];
+        sumi += q8[j + 16] * kIq4nlValues[qs[j] >> 4];
+      }
+      sum += (d4d8 * static_cast<float>(iq4_xs_scale(x, ib))) * static_cast<float>(sumi);
+    }
+  }
+  return sum;
+}
+
+// ---- Activation converters.
+
+void activations_f32(const float* x, uint8_t* a, int64_t n) { quantize_row(GgmlType::F32, x, a, n); }
+void activations_f16(const float* x, uint8_t* a, int64_t n) { quantize_row(GgmlType::F16, x, a, n); }
+void activations_bf16(const float* x, uint8_t* a, int64_t n) { quantize_row(GgmlType::BF16, x, a, n); }
+void activations_q8_K(const float* x, uint8_t* a, int64_t n) { quantize_row(GgmlType::Q8_K, x, a, n); }
+
+void activations_q8_0(const float* x, uint8_t* a, int64_t n) {
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    block_q8_0 block{};
+    block.d = f32_to_f16(quantize_q8_levels_x86(x + ib * kQK, block.qs));
+    store_block(block, a, ib);
+  }
+}
+
+void activations_q8_1(const float* x, uint8_t* a, int64_t n) {
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    block_q8_1 block{};
+    const float d = quantize_q8_levels_x86(x + ib * kQK, block.qs);
+    int sum = 0;
+    for (int e = 0; e < kQK; ++e) sum += block.qs[e];
+    block.d = f32_to_f16(d);
+    block.s = f32_to_f16(d * static_cast<float>(sum));
+    store_block(block, a, ib);
+  }
+}
+
+}  // namespace slm::vec_dot_ref

@@ -1,0 +1,110 @@
+// Small helpers shared by the x86 kernel files (AVX2 and up). Include only from files
+// compiled with at least -mavx2 -mfma -mf16c, and only inside their anonymous namespace
+// rules (vec_dot_x86.h): everything here is `static inline` so each file gets its own
+// copy, compiled with its own flags.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/quant_blocks.h"
+
+namespace slm::x86 {
+
+// Unaligned loads from byte pointers into quantized blocks.
+static inline __m256i load256(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+static inline __m128i load128(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+
+static inline float load_f16(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, sizeof(h));
+  return _cvtsh_ss(h);  // exact, like f16_to_f32
+}
+
+static inline float load_f32(const uint8_t* p) {
+  float f;
+  std::memcpy(&f, p, sizeof(f));
+  return f;
+}
+
+static inline uint32_t load_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// Sum of the 8 lanes: halves, then pairs, then the last two.
+static inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// 32 nibbles from 16 bytes: low nibbles in bytes 0..15, high nibbles in bytes 16..31,
+// the element order of the 32-element formats. (The 16 bytes go to both halves, and the
+// upper half is shifted right by 4.)
+static inline __m256i nibbles_32(const uint8_t* p) {
+  const __m256i both = _mm256_broadcastsi128_si256(load128(p));
+  return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F));
+}
+
+// The 32 bits at p (element e = bit e) to 32 bytes, 0xFF where the bit is set.
+static inline __m256i bits_to_bytes_32(const uint8_t* p) {
+  // Byte j takes the source byte j / 8, then tests its bit j % 8.
+  float bits;
+  std::memcpy(&bits, p, sizeof(bits));
+  const __m256i spread = _mm256_shuffle_epi8(
+      _mm256_castps_si256(_mm256_set1_ps(bits)),
+      _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
+  const __m256i select = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ULL));
+  return _mm256_cmpeq_epi8(_mm256_and_si256(spread, select), select);
+}
+
+// Signed bytes x·y summed in groups of 4 consecutive bytes into 8 int32. y must not hold
+// -128 (activation quants are in [-127, 127]); x may.
+static inline __m256i dot_i8_groups(__m256i x, __m256i y) {
+  const __m256i ax = _mm256_sign_epi8(x, x);  // |x|, read as unsigned (so -128 -> 128)
+  const __m256i sy = _mm256_sign_epi8(y, x);  // y with x's sign, 0 where x is 0
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, sy);
+#else
+  // Pairs: at most 2 · 128 · 127 = 32512, inside int16.
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), _mm256_set1_epi16(1));
+#endif
+}
+
+// Q4_K/Q5_K: the 8 six-bit scales (bytes 0..7) and mins (bytes 8..15) of a super-block
+// from its 12 packed bytes (layout: unpack_scale_min_k4 in quant_blocks.h), four bytes at
+// a time: scales 0..3 and mins 0..3 are the low 6 bits of bytes 0..3 and 4..7; scales and
+// mins 4..7 take their low 4 bits from the nibbles of bytes 8..11 and their top 2 bits
+// from the top bits of bytes 0..3 (scales) and 4..7 (mins).
+static inline __m128i unpack_k4_scales(const uint8_t* packed) {
+  uint32_t b[3];
+  std::memcpy(b, packed, sizeof(b));
+  const uint32_t low6 = 0x3f3f3f3f;
+  const uint32_t low4 = 0x0f0f0f0f;
+  const uint32_t low2 = 0x03030303;
+  const uint32_t scales_0_3 = b[0] & low6;
+  const uint32_t mins_0_3 = b[1] & low6;
+  const uint32_t scales_4_7 = (b[2] & low4) | (((b[0] >> 6) & low2) << 4);
+  const uint32_t mins_4_7 = ((b[2] >> 4) & low4) | (((b[1] >> 6) & low2) << 4);
+  return _mm_setr_epi32(static_cast<int>(scales_0_3), static_cast<int>(scales_4_7), static_cast<int>(mins_0_3),
+                        static_cast<int>(mins_4_7));
+}
+
+// Shuffle control that copies 16-bit word j of each 128-bit lane to every word of it.
+static inline __m256i word_broadcast_pattern(int j) {
+  return _mm256_set1_epi16(static_cast<short>(((2 * j + 1) << 8) | (2 * j)));
+}
+
+// Field offsets of the blocks, as byte counts.
+inline constexpr int kQ8_0Bytes = sizeof(block_q8_0);
+inline constexpr int kQ8_1Bytes = sizeof(block_q8_1);
+inline constexpr int kQ8_KBytes = sizeof(block_q8_K);
+inline constexpr int kQ8_KQs = offsetof(block_q8_K, qs);
+inline constexpr int kQ8_KBsums = offsetof(block_q8_K, bsums);
+
+}  // namespace slm::x86

@@ -1,0 +1,43 @@
+// SIMD dot products for x86-64, one namespace per ISA family (see cpu_features.h). Each
+// function has the contract of VecDotFn (vec_dot.h) and computes what the scalar
+// reference in vec_dot_ref.h computes, up to the order of float additions. Only call
+// them when cpu_supports() says so for their family.
+//
+// The files defining them are compiled with ISA flags. To keep instructions of a wider
+// ISA from leaking into code that runs anywhere, they include only headers without
+// inline functions that other files also instantiate (intrinsics, <cstdint>, <cstring>
+// and the block structs), and keep their helpers in anonymous namespaces: an inline
+// function compiled with -mavx2 in one file and without it in another is the same
+// symbol to the linker, which may keep either copy.
+#pragma once
+
+#include <cstdint>
+
+namespace slm::x86 {
+
+namespace avx2 {
+float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+}  // namespace avx2
+
+// AVX-512 F/BW/VL, without and with AVX512_VNNI: the same source compiled twice.
+namespace avx512 {
+float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+}  // namespace avx512
+
+namespace avx512vnni {
+float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+}  // namespace avx512vnni
+
+}  // namespace slm::x86
