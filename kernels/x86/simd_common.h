@@ -1,11 +1,11 @@
 // Small helpers shared by the x86 kernel files (AVX2 and up). Include only from files
-// compiled with at least -mavx2 -mfma -mf16c, and only inside their anonymous namespace
-// rules (vec_dot_x86.h): everything here is `static inline` so each file gets its own
-// copy, compiled with its own flags.
+// compiled with at least -mavx2 -mfma -mf16c. Everything here is `static inline`, so each
+// file gets its own copy compiled with its own flags (see the rules in vec_dot_x86.h).
 #pragma once
 
 #include <immintrin.h>
 
+#include <cstddef>  // offsetof
 #include <cstdint>
 #include <cstring>
 
@@ -102,6 +102,7 @@ static inline __m256i word_broadcast_pattern(int j) {
 
 // Field offsets of the blocks, as byte counts.
 inline constexpr int kQ8_0Bytes = sizeof(block_q8_0);
+inline constexpr int kQ8_0Qs = offsetof(block_q8_0, qs);
 inline constexpr int kQ8_1Bytes = sizeof(block_q8_1);
 inline constexpr int kQ8_KBytes = sizeof(block_q8_K);
 inline constexpr int kQ8_KQs = offsetof(block_q8_K, qs);

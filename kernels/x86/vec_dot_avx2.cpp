@@ -8,7 +8,7 @@ namespace slm::x86::avx2 {
 
 namespace {
 
-// One block of 32-element weights against Q8_0/Q8_1 activations: the int32 group sums.
+// A Q8_0 activation block: its scale and its 32 levels.
 struct Q8Block {
   float d;
   __m256i qs;
@@ -47,15 +47,15 @@ float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
     const uint8_t* x1 = x0 + kQ8_0Bytes;
     const Q8Block y0 = load_q8_0(a, ib);
     const Q8Block y1 = load_q8_0(a, ib + 1);
-    const __m256i s0 = dot_i8_groups(load256(x0 + 2), y0.qs);
-    const __m256i s1 = dot_i8_groups(load256(x1 + 2), y1.qs);
+    const __m256i s0 = dot_i8_groups(load256(x0 + kQ8_0Qs), y0.qs);
+    const __m256i s1 = dot_i8_groups(load256(x1 + kQ8_0Qs), y1.qs);
     acc0 = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x0) * y0.d), _mm256_cvtepi32_ps(s0), acc0);
     acc1 = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x1) * y1.d), _mm256_cvtepi32_ps(s1), acc1);
   }
   if (ib < nb) {
     const uint8_t* x = w + ib * kQ8_0Bytes;
     const Q8Block y = load_q8_0(a, ib);
-    const __m256i s = dot_i8_groups(load256(x + 2), y.qs);
+    const __m256i s = dot_i8_groups(load256(x + kQ8_0Qs), y.qs);
     acc0 = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x) * y.d), _mm256_cvtepi32_ps(s), acc0);
   }
   return hsum(_mm256_add_ps(acc0, acc1));

@@ -47,7 +47,8 @@ GgmlType expected_activation_type(GgmlType weight) {
 std::vector<int64_t> row_lengths(GgmlType type) {
   if (test::is_float_type(type)) return {1, 7, 31, 32, 33, 96, 100, 1000};
   const int64_t b = test::block_elems(type);
-  return b == kQK_K ? std::vector<int64_t>{b, 2 * b, 3 * b, 9 * b} : std::vector<int64_t>{b, 2 * b, 3 * b, 5 * b, 33 * b};
+  if (b == kQK_K) return {b, 2 * b, 3 * b, 9 * b};
+  return {b, 2 * b, 3 * b, 5 * b, 33 * b};
 }
 
 // One weight row and one activation row (already converted), stored at odd addresses so
@@ -273,7 +274,9 @@ TEST_P(VecDotIsa, MatchesScalarReference) {
   for (GgmlType type : kDotTypes) {
     const VecDotFn dot = table.find(type)->dot;
     const VecDotFn reference = scalar.find(type)->dot;
-    if (dot != reference) kernels += std::string(" ") + ggml_type_name(type) + "(" + isa_name(kernel_origin(isa, type)) + ")";
+    if (dot != reference) {
+      kernels += std::string(" ") + ggml_type_name(type) + "(" + isa_name(kernel_origin(isa, type)) + ")";
+    }
     for (int64_t n : row_lengths(type)) {
       for (int wk = 0; wk < static_cast<int>(std::size(kWeightKinds)); ++wk) {
         for (int ak = 0; ak < static_cast<int>(std::size(kActivationKinds)); ++ak) {

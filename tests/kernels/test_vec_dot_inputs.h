@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ostream>
 #include <random>
 #include <vector>
 
@@ -20,6 +21,13 @@
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
 #include "slm/quant.h"
+
+namespace slm {
+
+// Test names and messages show an ISA family by name.
+inline void PrintTo(Isa isa, std::ostream* os) { *os << isa_name(isa); }
+
+}  // namespace slm
 
 namespace slm::test {
 

@@ -1,0 +1,158 @@
+// The engine against llama.cpp's outputs in ../shared/reference/outputs: for every
+// model file of a supported architecture, the prompt's logits at every position
+// (one batch) and the 24-token greedy continuation (token by token through the cache).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "engine/model.h"
+#include "engine/session.h"
+#include "tests/support/test_data.h"
+
+namespace slm::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool supported(const std::string& model_file) {
+  for (const char* skip : {"mamba", "falcon-h1", "granitehybrid", "lfm2", "nemotron"}) {
+    if (model_file.find(skip) != std::string::npos) return false;
+  }
+  return true;
+}
+
+// Reference files grouped by model file name.
+std::map<std::string, std::vector<std::string>> reference_files() {
+  std::map<std::string, std::vector<std::string>> by_model;
+  const fs::path dir = shared_path("reference/outputs");
+  if (!fs::exists(dir)) return by_model;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    const json ref = json::parse(read_file(e.path().string()));
+    const std::string model = ref["model"];
+    if (supported(model)) by_model[model].push_back(e.path().string());
+  }
+  for (auto& [model, files] : by_model) std::sort(files.begin(), files.end());
+  return by_model;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& [model, files] : reference_files()) names.push_back(model);
+  return names;
+}
+
+std::string model_path(const std::string& file) {
+  if (file == "gemma-3-270m-q4_k_m.gguf") return gemma_path();
+  if (file == "SmolLM2-135M-Instruct.Q4_1.gguf") return smollm2_path();
+  for (const char* dir : {"reference/models", "models"}) {
+    const std::string p = shared_path(std::string(dir) + "/" + file);
+    if (fs::exists(p)) return p;
+  }
+  ADD_FAILURE() << "model file not found: " << file;
+  return "";
+}
+
+bool is_real_model(const std::string& file) {
+  return file.rfind("gemma-3-270m", 0) == 0 || file.rfind("SmolLM2", 0) == 0;
+}
+
+bool is_float_model(const std::string& file) {
+  return file.find("F32") != std::string::npos || file.find("F16") != std::string::npos ||
+         file.find("BF16") != std::string::npos;
+}
+
+int32_t argmax(const float* row, int n) {
+  return static_cast<int32_t>(std::max_element(row, row + n) - row);
+}
+
+struct Tally {
+  int eligible = 0;
+  int agree = 0;
+  double max_diff = 0.0;
+};
+
+class ReferenceOutputs : public testing::TestWithParam<std::string> {};
+
+TEST_P(ReferenceOutputs, LogitsAndGreedyMatchLlamaCpp) {
+  const std::string file = GetParam();
+  const std::string path = model_path(file);
+  if (path.empty()) return;
+  const bool tiny = file.rfind("llama-2-tiny", 0) == 0;
+  const bool real = is_real_model(file);
+  const auto model = Model::load(path);
+  const int n_vocab = model->config().n_vocab;
+  // Judge top-1 (and greedy steps) only where llama.cpp's own top-2 margin exceeds the
+  // disagreement two correct implementations show (reference README): float models
+  // track llama.cpp to ~0.01, so 0.1; quantized synthetic models flip 8-bit activation
+  // roundings (our own scalar and AVX2 builds differ by up to 0.3 there, and two
+  // llama.cpp configurations agree on 99.46% of top-1s above 0.25), so 0.25; on the real
+  // models llama.cpp's configurations move logits by up to 1.8, so 0.5.
+  const bool bf16 = file.find("BF16") != std::string::npos;  // activations keep 8 mantissa bits
+  const bool float_weights = is_float_model(file);
+  const double margin_min = real ? 0.5 : float_weights ? 0.1 : 0.25;
+  // Largest |logit - llama.cpp's| over the reference's top-10 ids: rounding only for
+  // float weights; the activation-rounding noise above for quantized ones.
+  const double tolerance = tiny ? 0.01 : bf16 ? 0.1 : float_weights ? 0.05 : real ? 2.0 : 0.6;
+
+  Tally tally;
+  const std::vector<std::string> ref_files = reference_files()[file];
+  for (const std::string& ref_file : ref_files) {
+    SCOPED_TRACE(ref_file);
+    const json ref = json::parse(read_file(ref_file));
+    const std::vector<int32_t> tokens = ref["tokens"];
+    Session session(*model, static_cast<int>(tokens.size()) + 32);
+    const std::vector<float> logits = session.evaluate(tokens, true);
+    ASSERT_EQ(logits.size(), tokens.size() * static_cast<size_t>(n_vocab));
+    for (size_t p = 0; p < tokens.size(); ++p) {
+      const json& top = ref["positions"][p]["top"];
+      const float* row = logits.data() + p * n_vocab;
+      for (const json& pair : top) {
+        const double diff = std::abs(row[pair[0].get<int>()] - pair[1].get<double>());
+        tally.max_diff = std::max(tally.max_diff, diff);
+      }
+      const double margin = top[0][1].get<double>() - top[1][1].get<double>();
+      if (margin > margin_min) {
+        ++tally.eligible;
+        tally.agree += argmax(row, n_vocab) == top[0][0].get<int32_t>();
+      }
+    }
+    if (tiny) continue;  // nearly flat logits: greedy identity is not expected (README)
+
+    // Greedy: prompt in one batch, then one token at a time through the KV cache. Equal
+    // up to the first step where llama.cpp's own top-2 margin is too small to call.
+    Session greedy(*model, static_cast<int>(tokens.size()) + 32);
+    std::vector<float> last = greedy.evaluate(tokens, false);
+    const std::vector<int32_t> want = ref["greedy"];
+    const std::vector<double> margins = ref["greedy_margin"];
+    for (size_t i = 0; i < want.size(); ++i) {
+      const int32_t next = argmax(last.data(), n_vocab);
+      if (margins[i] <= margin_min) break;
+      ASSERT_EQ(next, want[i]) << "greedy step " << i;
+      const int32_t one[] = {next};
+      last = greedy.evaluate(one, false);
+    }
+  }
+  std::printf("%s: top-1 %d/%d at margin > %.2f, max |logit diff| %.4f\n", file.c_str(), tally.agree,
+              tally.eligible, margin_min, tally.max_diff);
+  EXPECT_LE(tally.max_diff, tolerance);
+  // Issue 4: >= 99% agreement where the reference margin is clear.
+  EXPECT_GE(tally.agree, static_cast<int>(std::ceil(0.99 * tally.eligible)));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceOutputs, testing::ValuesIn(model_names()),
+                         [](const testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param.substr(0, param.param.size() - 5);  // drop .gguf
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace slm::test
