@@ -1,9 +1,8 @@
-// Not a test: prints single-thread matrix-vector speed (GB/s of weights streamed) of each
+// slm-bench matvec: single-thread matrix-vector speed (GB/s of weights streamed) of each
 // ISA family's dot products for the shapes that dominate the default model (Gemma 3 270M
 // Q4_K_M: the 262144×640 Q8_0 output matrix, 2048×640 Q5_0 FFN matrices, 640×2048 Q4_K
-// and Q6_K ones). Built as slm_matvec_speed; run by hand, never by ctest. A proper
-// benchmark harness belongs in bench/. Time is this thread's CPU time, so that other
-// processes sharing the cores do not count (cache and memory contention still do).
+// and Q6_K ones). Time is this thread's CPU time, so that other processes sharing the
+// cores do not count (cache and memory contention still do).
 #include <algorithm>
 #include <ctime>
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "bench_commands.h"
 #include "kernels/cpu_features.h"
 #include "kernels/fp16.h"
 #include "kernels/vec_dot.h"
@@ -46,9 +46,7 @@ double thread_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-}  // namespace
-
-int main() {
+void run_matvec() {
   const Shape shapes[] = {
       {slm::GgmlType::Q8_0, 262144, 640, 3},
       {slm::GgmlType::Q5_0, 2048, 640, 800},
@@ -93,5 +91,15 @@ int main() {
     }
     std::printf("\n");
   }
-  return 0;
 }
+
+}  // namespace
+
+namespace slm::bench {
+
+void register_matvec(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("matvec", "Single-thread matrix-vector GB/s per ISA on the default model's shapes");
+  cmd->callback(run_matvec);
+}
+
+}  // namespace slm::bench
