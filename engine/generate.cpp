@@ -61,7 +61,8 @@ GenerateResult generate(Session& session, const Tokenizer& tokenizer, std::span<
   result.n_reused = static_cast<int>(common);
 
   auto start = std::chrono::steady_clock::now();
-  std::vector<float> logits = session.evaluate(prompt.subspan(common), false);
+  // A view of the session's logits buffer: valid until the next evaluate, never copied.
+  std::span<const float> logits = session.evaluate(prompt.subspan(common), false);
   result.prompt_ms = ms_since(start);
 
   start = std::chrono::steady_clock::now();

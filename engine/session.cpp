@@ -39,7 +39,8 @@ const std::vector<float>& Session::evaluate(std::span<const int32_t> tokens, boo
                 " tokens exceed the context of " + std::to_string(cache_.n_ctx()));
   }
   const auto n = static_cast<int64_t>(tokens.size());
-  logits_.assign(static_cast<size_t>((all_logits ? n : 1) * c.n_vocab), 0.0f);
+  // Every row is written below (all rows, or the last token's), so no clearing.
+  logits_.resize(static_cast<size_t>((all_logits ? n : 1) * c.n_vocab));
   for (int64_t start = 0; start < n; start += kBatch) {
     const int64_t count = std::min(kBatch, n - start);
     const bool last_batch = start + count == n;

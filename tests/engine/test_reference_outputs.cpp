@@ -26,8 +26,8 @@ bool supported(const std::string& model_file) {
   return true;
 }
 
-// Reference files grouped by model file name.
-std::map<std::string, std::vector<std::string>> reference_files() {
+// Reference files grouped by model file name (read once per process).
+std::map<std::string, std::vector<std::string>> find_reference_files() {
   std::map<std::string, std::vector<std::string>> by_model;
   const fs::path dir = shared_path("reference/outputs");
   if (!fs::exists(dir)) return by_model;
@@ -38,6 +38,11 @@ std::map<std::string, std::vector<std::string>> reference_files() {
     if (supported(model)) by_model[model].push_back(e.path().string());
   }
   for (auto& [model, files] : by_model) std::sort(files.begin(), files.end());
+  return by_model;
+}
+
+const std::map<std::string, std::vector<std::string>>& reference_files() {
+  static const auto by_model = find_reference_files();
   return by_model;
 }
 
@@ -101,7 +106,7 @@ TEST_P(ReferenceOutputs, LogitsAndGreedyMatchLlamaCpp) {
   const double tolerance = tiny ? 0.01 : bf16 ? 0.1 : float_weights ? 0.05 : real ? 2.0 : 0.6;
 
   Tally tally;
-  const std::vector<std::string> ref_files = reference_files()[file];
+  const std::vector<std::string>& ref_files = reference_files().at(file);
   for (const std::string& ref_file : ref_files) {
     SCOPED_TRACE(ref_file);
     const json ref = json::parse(read_file(ref_file));
