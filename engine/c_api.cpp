@@ -160,6 +160,8 @@ slm_status slm_token_to_piece(const slm_model* model, slm_token token, bool rend
 bool slm_token_is_eog(const slm_model* model, slm_token token) {
   return model != nullptr && model->tokenizer.is_eog(token);
 }
+slm_token slm_model_bos(const slm_model* model) { return model ? model->tokenizer.bos() : -1; }
+slm_token slm_model_eos(const slm_model* model) { return model ? model->tokenizer.eos() : -1; }
 
 slm_session_params slm_session_default_params(void) { return slm_session_params{0, 0}; }
 
@@ -195,6 +197,16 @@ slm_status slm_session_load(slm_session* session, const char* path) {
     session->session.load(path);
     return SLM_OK;
   });
+}
+
+slm_status slm_session_truncate(slm_session* session, int32_t n_keep) {
+  if (session == nullptr) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_session_truncate: null session");
+  if (n_keep < 0 || n_keep > session->session.n_past()) {
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_session_truncate: n_keep " + std::to_string(n_keep) +
+                                                " outside [0, " + std::to_string(session->session.n_past()) + "]");
+  }
+  session->session.truncate(n_keep);
+  return SLM_OK;
 }
 
 slm_status slm_session_eval(slm_session* session, const slm_token* tokens, size_t n, bool all_logits, float* logits) {

@@ -67,6 +67,10 @@ slm_status slm_detokenize(const slm_model* model, const slm_token* tokens, size_
 slm_status slm_token_to_piece(const slm_model* model, slm_token token, bool render_special, char* text,
                               size_t capacity, size_t* n_out);
 bool slm_token_is_eog(const slm_model* model, slm_token token);
+/* The vocabulary's BOS / EOS ids (tokenizer.ggml.bos_token_id / eos_token_id), or -1
+ * when the vocabulary has none. */
+slm_token slm_model_bos(const slm_model* model);
+slm_token slm_model_eos(const slm_model* model);
 
 /* ---- sessions -------------------------------------------------------------------- */
 typedef struct {
@@ -82,6 +86,9 @@ int32_t slm_session_n_past(const slm_session* session);
 /* Saves / restores the evaluated tokens and their cache. */
 slm_status slm_session_save(const slm_session* session, const char* path);
 slm_status slm_session_load(slm_session* session, const char* path);
+/* Forgets every position from n_keep on (0 <= n_keep <= n_past): the next call
+ * continues after the first n_keep tokens, e.g. to drop a payload but keep the prompt. */
+slm_status slm_session_truncate(slm_session* session, int32_t n_keep);
 
 /* Evaluates n tokens after the session's current ones. logits (may be NULL) receives
  * n × n_vocab floats when all_logits, else n_vocab floats for the last token. */

@@ -42,6 +42,8 @@ class Model {
     return t ? t : "";
   }
   bool is_eog(slm_token token) const { return slm_token_is_eog(get(), token); }
+  slm_token bos() const { return slm_model_bos(get()); }  // -1: none
+  slm_token eos() const { return slm_model_eos(get()); }  // -1: none
 
   std::vector<slm_token> tokenize(std::string_view text, bool add_special = true, bool parse_special = false) const {
     std::vector<slm_token> ids(text.size() + 8);
@@ -101,6 +103,7 @@ class Session {
   int n_past() const { return slm_session_n_past(get()); }
   void save(const std::string& path) const { check(slm_session_save(get(), path.c_str())); }
   void load(const std::string& path) { check(slm_session_load(get(), path.c_str())); }
+  void truncate(int n_keep) { check(slm_session_truncate(get(), n_keep)); }
 
   // Logits of every token ([n][n_vocab]) or of the last one.
   std::vector<float> eval(const std::vector<slm_token>& tokens, bool all_logits) {

@@ -95,6 +95,36 @@ TEST(Generation, SavedSessionRestoresTheCache) {
   EXPECT_THROW(wrong.load(path), Error);
 }
 
+TEST(Generation, TruncateDropsTheTailAndKeepsThePrefix) {
+  const api::Model model(shared_path(kModel));
+  const std::vector<slm_token> prefix = model.tokenize("once upon a time", true);
+  const std::vector<slm_token> tail_a = model.tokenize(" there was a dog", false);
+  const std::vector<slm_token> tail_b = model.tokenize(" in a far land", false);
+  api::Session session(model);
+  session.eval(prefix, false);
+  session.eval(tail_a, false);
+  session.truncate(static_cast<int>(prefix.size()));
+  EXPECT_EQ(session.n_past(), static_cast<int>(prefix.size()));
+  const std::vector<float> after_truncate = session.eval(tail_b, false);
+
+  std::vector<slm_token> whole = prefix;
+  whole.insert(whole.end(), tail_b.begin(), tail_b.end());
+  api::Session fresh(model);
+  EXPECT_EQ(fresh.eval(whole, false), after_truncate);
+  EXPECT_THROW(session.truncate(session.n_past() + 1), Error);
+  EXPECT_THROW(session.truncate(-1), Error);
+  EXPECT_NE(slm_session_truncate(nullptr, 0), SLM_OK);
+}
+
+TEST(Generation, BosAndEosIdsComeFromTheVocabulary) {
+  const api::Model model(shared_path(kModel));
+  const Tokenizer tokenizer = Tokenizer::from_file(shared_path(kModel));
+  EXPECT_EQ(model.bos(), tokenizer.bos());
+  EXPECT_EQ(model.eos(), tokenizer.eos());
+  EXPECT_GE(model.bos(), 0);
+  EXPECT_EQ(slm_model_bos(nullptr), -1);
+}
+
 TEST(Generation, StopStringsCutAndStream) {
   const api::Model model(shared_path(kModel));
   const std::vector<slm_token> prompt = model.tokenize("the quick brown fox", true);

@@ -19,7 +19,6 @@ void run_chat(const GenerationOptions& opt) {
   const auto start = std::chrono::steady_clock::now();
   const api::Model model(path);
   const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  const Tokenizer tokenizer = Tokenizer::from_file(path);
   const ChatTemplate tmpl = ChatTemplate::parse(chat_template_source(opt.chat_template, path));
   api::Session session(model, session_params(opt, model));
   std::vector<const char*> stop_ptrs;
@@ -35,7 +34,7 @@ void run_chat(const GenerationOptions& opt) {
     if (line.empty()) continue;
     messages.push_back({{"role", "user"}, {"content", line}});
     nlohmann::ordered_json context = {{"messages", messages}, {"add_generation_prompt", true}};
-    add_special_token_texts(context, tokenizer);
+    add_special_token_texts(context, model);
     const std::string prompt = tmpl.render(context);
     // A template that writes BOS itself must not get a second one from the tokenizer.
     const std::string bos = context["bos_token"];

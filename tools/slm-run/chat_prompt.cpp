@@ -17,13 +17,10 @@ std::string chat_template_source(const std::string& template_file, const std::st
   return builtin_chat_template(file.get_string_or("general.architecture", ""));
 }
 
-void add_special_token_texts(nlohmann::ordered_json& context, const Tokenizer& tokenizer) {
-  if (!context.contains("bos_token")) {
-    context["bos_token"] = tokenizer.bos() == kNoToken ? "" : std::string(tokenizer.token_text(tokenizer.bos()));
-  }
-  if (!context.contains("eos_token")) {
-    context["eos_token"] = tokenizer.eos() == kNoToken ? "" : std::string(tokenizer.token_text(tokenizer.eos()));
-  }
+void add_special_token_texts(nlohmann::ordered_json& context, const api::Model& model) {
+  const auto text = [&](slm_token id) { return id < 0 ? std::string() : model.token_to_piece(id, true); };
+  if (!context.contains("bos_token")) context["bos_token"] = text(model.bos());
+  if (!context.contains("eos_token")) context["eos_token"] = text(model.eos());
 }
 
 }  // namespace slm::tools

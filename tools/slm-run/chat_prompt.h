@@ -5,7 +5,7 @@
 #include <string>
 
 #include "slm/chat_template.h"
-#include "slm/tokenizer.h"
+#include "slm/slm.hpp"
 
 namespace slm::tools {
 
@@ -14,6 +14,6 @@ namespace slm::tools {
 std::string chat_template_source(const std::string& template_file, const std::string& model_file);
 
 // Adds bos_token / eos_token (the vocabulary's texts) to a context that lacks them.
-void add_special_token_texts(nlohmann::ordered_json& context, const Tokenizer& tokenizer);
+void add_special_token_texts(nlohmann::ordered_json& context, const api::Model& model);
 
 }  // namespace slm::tools

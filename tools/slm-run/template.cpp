@@ -48,7 +48,7 @@ void run_template(const TemplateOptions& opt) {
     }
     context["add_generation_prompt"] = !opt.no_generation_prompt;
   }
-  if (!opt.model.empty()) add_special_token_texts(context, Tokenizer::from_file(opt.model));
+  if (!opt.model.empty()) add_special_token_texts(context, api::Model::load_vocab(opt.model));
   const std::string text = tmpl.render(context);
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
