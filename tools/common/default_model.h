@@ -1,4 +1,4 @@
-// Where slm-run finds the default model when no -m is given.
+// Where slm-run and slm-bench find the default model when no -m is given.
 #pragma once
 
 #include <string>
