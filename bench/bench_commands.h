@@ -10,5 +10,6 @@ namespace slm::bench {
 void register_model_bench(CLI::App& app);
 void register_matvec(CLI::App& app);
 void register_tokenize(CLI::App& app);
+void register_synth(CLI::App& app);
 
 }  // namespace slm::bench

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   slm::bench::register_model_bench(app);
   slm::bench::register_matvec(app);
   slm::bench::register_tokenize(app);
+  slm::bench::register_synth(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -71,6 +71,17 @@ void GgufWriter::set_array_strings(const std::string& key, const std::vector<std
   set_encoded(key, std::move(w.bytes()));
 }
 
+void GgufWriter::set_value(const std::string& key, const GgufValue& value) {
+  ByteWriter w;
+  w.put<uint32_t>(static_cast<uint32_t>(value.type()));
+  if (value.is_array()) {  // the value's bytes are the elements, after type and count
+    w.put<uint32_t>(static_cast<uint32_t>(value.array_type()));
+    w.put<uint64_t>(value.array_size());
+  }
+  w.put_bytes(value.bytes(), value.size());
+  set_encoded(key, std::move(w.bytes()));
+}
+
 void GgufWriter::set_alignment(uint32_t alignment) {
   alignment_ = alignment;
   set_u32("general.alignment", alignment);

@@ -187,6 +187,8 @@ class GgufWriter {
   // An array of `count` scalars of `elem_type`, given as their little-endian bytes.
   void set_array(const std::string& key, GgufType elem_type, const void* elems, uint64_t count);
   void set_array_strings(const std::string& key, const std::vector<std::string>& elems);
+  // A copy of a value read from another file (any type, arrays included).
+  void set_value(const std::string& key, const GgufValue& value);
   // general.alignment as UINT32; tensor offsets follow it.
   void set_alignment(uint32_t alignment);
 

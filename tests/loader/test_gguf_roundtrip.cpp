@@ -110,6 +110,23 @@ TEST(GgufRoundTrip, ArraysOfEveryElementType) {
   EXPECT_THROW(f.get("a.i32").as_u32(), Error);
 }
 
+// set_value copies any value of a parsed file, byte for byte (what slm-quantize relies on).
+TEST(GgufRoundTrip, SetValueCopiesEveryKindOfValue) {
+  GgufWriter w;
+  const std::vector<int32_t> ints = {-1, 0, 7};
+  w.set_u8("s.u8", 200);
+  w.set_f64("s.f64", -0.125);
+  w.set_bool("s.bool", true);
+  w.set_string("s.str", "gemma3");
+  w.set_array("a.i32", GgufType::INT32, ints.data(), ints.size());
+  w.set_array_strings("a.str", {"<s>", "", "▁x"});
+  const std::vector<uint8_t> original = w.to_bytes();
+  const GgufFile f = parse_bytes(original);
+  GgufWriter copy;
+  for (const GgufKv& kv : f.metadata()) copy.set_value(std::string(kv.key), kv.value);
+  EXPECT_EQ(copy.to_bytes(), original);
+}
+
 TEST(GgufRoundTrip, TensorsAreZeroCopyViewsAtAlignedOffsets) {
   for (uint32_t alignment : {1u, 32u, 64u, 4096u}) {
     GgufWriter w;
