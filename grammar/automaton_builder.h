@@ -1,0 +1,15 @@
+// Turns the checked rules into the byte-level automaton of a Grammar.
+#pragma once
+
+#include <string_view>
+
+#include "grammar/gbnf_ast.h"
+#include "grammar/grammar.h"
+
+namespace slm::grammar {
+
+// `ast` must have passed check_grammar. Throws slm::Error when the automaton would
+// exceed kMaxGrammarNodes / kMaxGrammarEdges, or when `root` is not a rule.
+Grammar::Parts build_automaton(const GbnfAst& ast, std::string_view root);
+
+}  // namespace slm::grammar

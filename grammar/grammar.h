@@ -1,0 +1,64 @@
+// A compiled grammar: every rule is a byte-level automaton (code-point classes are
+// already split into UTF-8 byte ranges), with edges that consume a byte and edges that
+// call another rule. Immutable after compile_gbnf, so one Grammar can be shared by any
+// number of matchers and threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace slm::grammar {
+
+struct ByteEdge {
+  uint8_t lo;
+  uint8_t hi;
+  uint32_t to;
+};
+
+// Enter the rule whose automaton starts at `start`; when it finishes, go on at `ret`.
+struct RuleCall {
+  uint32_t start;
+  uint32_t ret;
+};
+
+// Limits that keep compilation bounded: past them compile_gbnf throws slm::Error.
+inline constexpr size_t kMaxGrammarNodes = 1u << 20;
+inline constexpr size_t kMaxGrammarEdges = 4u << 20;
+
+class Grammar {
+ public:
+  struct Parts {
+    std::vector<uint32_t> edge_begin;  // node count + 1 offsets into edges
+    std::vector<ByteEdge> edges;
+    std::vector<uint32_t> call_begin;  // node count + 1 offsets into calls
+    std::vector<RuleCall> calls;
+    std::vector<uint8_t> is_final;     // the node's rule may end here
+    uint32_t root_start = 0;
+    size_t rule_count = 0;
+  };
+  explicit Grammar(Parts parts) : p_(std::move(parts)) {}
+
+  uint32_t root_start() const { return p_.root_start; }
+  size_t node_count() const { return p_.is_final.size(); }
+  size_t rule_count() const { return p_.rule_count; }
+  std::span<const ByteEdge> byte_edges(uint32_t node) const {
+    return {p_.edges.data() + p_.edge_begin[node], p_.edges.data() + p_.edge_begin[node + 1]};
+  }
+  std::span<const RuleCall> calls(uint32_t node) const {
+    return {p_.calls.data() + p_.call_begin[node], p_.calls.data() + p_.call_begin[node + 1]};
+  }
+  bool is_final(uint32_t node) const { return p_.is_final[node] != 0; }
+
+ private:
+  Parts p_;
+};
+
+// Parses and compiles GBNF (llama.cpp syntax). Throws slm::Error "gbnf line L col C: what"
+// for syntax errors, undefined or missing rules, left recursion, rules that can never
+// finish, and grammars too large to compile within kMaxGrammarNodes / kMaxGrammarEdges.
+std::shared_ptr<const Grammar> compile_gbnf(std::string_view gbnf_text, std::string_view root = "root");
+
+}  // namespace slm::grammar

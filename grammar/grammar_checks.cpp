@@ -1,0 +1,140 @@
+#include "grammar/grammar_checks.h"
+
+#include <string>
+#include <vector>
+
+namespace slm::grammar {
+
+namespace {
+
+bool derives_empty(const Expr& e, const std::vector<char>& rule_nullable) {
+  switch (e.kind) {
+    case Expr::Kind::Literal: return e.bytes.empty();
+    case Expr::Kind::Class: return false;
+    case Expr::Kind::Ref: return rule_nullable[e.rule] != 0;
+    case Expr::Kind::Sequence:
+      for (const Expr& x : e.items) {
+        if (!derives_empty(x, rule_nullable)) return false;
+      }
+      return true;
+    case Expr::Kind::Alternation:
+      for (const Expr& x : e.items) {
+        if (derives_empty(x, rule_nullable)) return true;
+      }
+      return false;
+    case Expr::Kind::Repeat: return e.min == 0 || derives_empty(e.items[0], rule_nullable);
+  }
+  return false;
+}
+
+bool derives_some_string(const Expr& e, const std::vector<char>& rule_productive) {
+  switch (e.kind) {
+    case Expr::Kind::Literal: return true;
+    case Expr::Kind::Class: return !e.set.empty();
+    case Expr::Kind::Ref: return rule_productive[e.rule] != 0;
+    case Expr::Kind::Sequence:
+      for (const Expr& x : e.items) {
+        if (!derives_some_string(x, rule_productive)) return false;
+      }
+      return true;
+    case Expr::Kind::Alternation:
+      for (const Expr& x : e.items) {
+        if (derives_some_string(x, rule_productive)) return true;
+      }
+      return false;
+    case Expr::Kind::Repeat: return e.min == 0 || derives_some_string(e.items[0], rule_productive);
+  }
+  return false;
+}
+
+// Least fixed point of a per-rule property over the rule bodies.
+template <typename Property>
+std::vector<char> rule_fixpoint(const GbnfAst& ast, Property property) {
+  std::vector<char> value(ast.rules.size(), 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t r = 0; r < ast.rules.size(); ++r) {
+      if (value[r] == 0 && property(ast.rules[r].body, value)) {
+        value[r] = 1;
+        changed = true;
+      }
+    }
+  }
+  return value;
+}
+
+// Rules that `e` may call before consuming any byte.
+void leading_calls(const Expr& e, const std::vector<char>& nullable, std::vector<uint32_t>& out) {
+  switch (e.kind) {
+    case Expr::Kind::Ref: out.push_back(e.rule); return;
+    case Expr::Kind::Sequence:
+      for (const Expr& x : e.items) {
+        leading_calls(x, nullable, out);
+        if (!derives_empty(x, nullable)) return;
+      }
+      return;
+    case Expr::Kind::Alternation:
+      for (const Expr& x : e.items) leading_calls(x, nullable, out);
+      return;
+    case Expr::Kind::Repeat:
+      if (e.unbounded || e.max > 0) leading_calls(e.items[0], nullable, out);
+      return;
+    case Expr::Kind::Literal:
+    case Expr::Kind::Class: return;
+  }
+}
+
+void check_left_recursion(const GbnfAst& ast, const std::vector<char>& nullable) {
+  const size_t n = ast.rules.size();
+  std::vector<std::vector<uint32_t>> graph(n);
+  for (size_t r = 0; r < n; ++r) leading_calls(ast.rules[r].body, nullable, graph[r]);
+  // Iterative depth-first search; a back edge is a cycle of leading calls.
+  enum : char { kNew, kOpen, kDone };
+  std::vector<char> state(n, kNew);
+  std::vector<std::pair<uint32_t, size_t>> path;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (state[root] != kNew) continue;
+    path.push_back({root, 0});
+    state[root] = kOpen;
+    while (!path.empty()) {
+      auto& [r, next] = path.back();
+      if (next == graph[r].size()) {
+        state[r] = kDone;
+        path.pop_back();
+        continue;
+      }
+      const uint32_t s = graph[r][next++];
+      if (state[s] == kOpen) {
+        std::string cycle = ast.rules[s].name;
+        size_t k = path.size();
+        while (k > 0 && path[k - 1].first != s) --k;
+        for (size_t i = k; i < path.size(); ++i) cycle += " -> " + ast.rules[path[i].first].name;
+        cycle += " -> " + ast.rules[s].name;
+        throw_gbnf_error(ast.rules[s].pos, "left recursion: rule '" + ast.rules[s].name +
+                                               "' can call itself without consuming input (" + cycle + ")");
+      }
+      if (state[s] == kNew) {
+        state[s] = kOpen;
+        path.push_back({s, 0});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void check_grammar(const GbnfAst& ast) {
+  for (const Rule& r : ast.rules) {
+    if (!r.defined) throw_gbnf_error(r.pos, "undefined rule '" + r.name + "'");
+  }
+  const std::vector<char> productive = rule_fixpoint(ast, derives_some_string);
+  for (size_t r = 0; r < ast.rules.size(); ++r) {
+    if (productive[r] == 0) {
+      throw_gbnf_error(ast.rules[r].pos,
+                       "rule '" + ast.rules[r].name + "' can never finish (it matches no finite text)");
+    }
+  }
+  check_left_recursion(ast, rule_fixpoint(ast, derives_empty));
+}
+
+}  // namespace slm::grammar

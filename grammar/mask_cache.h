@@ -1,0 +1,73 @@
+// Token masks per stack top, computed once and shared by every matcher of the same
+// grammar and vocabulary.
+//
+// A key is the top kKeyDepth frames of a stack (or the whole stack when shorter). For
+// the key, each token is classified by walking the vocabulary trie from those frames
+// alone, with a marker frame standing for the unknown rest of the stack:
+//  * accepted: some path takes all its bytes (valid whatever lies below),
+//  * rejected: every path dies before finishing the known frames,
+//  * context-dependent: not accepted, but some path finishes the known frames with bytes
+//    left; only these are checked against the real stack when a mask is filled.
+// The walk advances sets of stacks through a lazily built table of transitions, so a
+// trie node costs one table look-up once a set has been seen.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "grammar/grammar.h"
+#include "grammar/vocabulary.h"
+
+namespace slm::grammar {
+
+inline constexpr size_t kKeyDepth = 3;
+// Entries beyond this many bytes make the cache start over (correct, only slower).
+inline constexpr size_t kMaskCacheBudgetBytes = size_t{512} << 20;
+
+struct StackKey {
+  std::array<uint32_t, kKeyDepth> nodes{};  // top first
+  uint32_t depth = 0;                       // frames used
+  bool whole_stack = false;                 // the stack has no frames below these
+  bool operator==(const StackKey&) const = default;
+};
+
+struct StackKeyHash {
+  size_t operator()(const StackKey& k) const {
+    uint64_t h = k.depth * 2 + (k.whole_stack ? 1 : 0);
+    for (const uint32_t n : k.nodes) h = (h ^ n) * 0x100000001B3ull;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+struct MaskEntry {
+  std::vector<uint64_t> accepted;        // bitset over the vocabulary
+  std::vector<TokenId> context_dependent;
+};
+
+class MaskCache {
+ public:
+  MaskCache(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const Vocabulary> vocab);
+  std::shared_ptr<const MaskEntry> get(const StackKey& key);
+  size_t entry_count() const;
+
+ private:
+  std::shared_ptr<const Grammar> grammar_;
+  std::shared_ptr<const Vocabulary> vocab_;
+  mutable std::mutex mutex_;
+  std::unordered_map<StackKey, std::shared_ptr<const MaskEntry>, StackKeyHash> entries_;
+  size_t bytes_ = 0;
+};
+
+// The cache shared by all matchers of this grammar and vocabulary (created on first use,
+// released with the last matcher).
+std::shared_ptr<MaskCache> shared_mask_cache(const std::shared_ptr<const Grammar>& grammar,
+                                             const std::shared_ptr<const Vocabulary>& vocab);
+
+// Classifies every token for `key` (see above). Exposed for tests and benchmarks.
+MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key);
+
+}  // namespace slm::grammar

@@ -1,0 +1,155 @@
+#include "grammar/matcher.h"
+
+#include <algorithm>
+#include <bitset>
+
+#include "slm/error.h"
+
+namespace slm::grammar {
+
+namespace {
+
+std::span<const uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+void set_bit(std::span<uint64_t> bits, TokenId t) { bits[static_cast<size_t>(t) >> 6] |= uint64_t{1} << (t & 63); }
+bool has_bit(std::span<const uint64_t> bits, TokenId t) {
+  return (bits[static_cast<size_t>(t) >> 6] >> (t & 63)) & 1u;
+}
+
+// Drops the frames a const query created, whatever way it leaves.
+class PoolMark {
+ public:
+  explicit PoolMark(StackPool& pool) : pool_(pool), size_(pool.size()) {}
+  ~PoolMark() { pool_.truncate(size_); }
+  PoolMark(const PoolMark&) = delete;
+  PoolMark& operator=(const PoolMark&) = delete;
+
+ private:
+  StackPool& pool_;
+  size_t size_;
+};
+
+}  // namespace
+
+Matcher::Matcher(std::shared_ptr<const Grammar> g, std::shared_ptr<const Vocabulary> v)
+    : grammar_(std::move(g)), vocab_(std::move(v)), cache_(shared_mask_cache(grammar_, vocab_)),
+      stepper_(*grammar_) {
+  StackSet start = stepper_.initial(pool_);
+  history_.push_back({std::move(start), pool_.size(), false});
+}
+
+bool Matcher::is_complete() const { return !stacks().empty() && stacks().front() == kEmptyStack; }
+
+bool Matcher::accept_bytes(std::string_view bytes) {
+  if (is_terminated()) return false;
+  const size_t mark = pool_.size();
+  StackSet cur = stacks();
+  StackSet next;
+  for (const uint8_t b : as_bytes(bytes)) {
+    stepper_.step(pool_, cur, b, next);
+    if (next.empty()) {
+      pool_.truncate(mark);
+      return false;
+    }
+    cur.swap(next);
+  }
+  history_.push_back({std::move(cur), pool_.size(), false});
+  return true;
+}
+
+bool Matcher::can_accept_bytes(std::string_view bytes) const {
+  if (is_terminated()) return false;
+  PoolMark mark(pool_);
+  for (const uint32_t f : stacks()) {
+    if (stepper_.accepts(pool_, f, as_bytes(bytes))) return true;
+  }
+  return false;
+}
+
+bool Matcher::accept_token(TokenId id) {
+  if (id < 0 || static_cast<size_t>(id) >= vocab_->size() || is_terminated()) return false;
+  if (vocab_->is_eog(id)) {
+    if (!is_complete()) return false;
+    history_.push_back({stacks(), pool_.size(), true});
+    return true;
+  }
+  const std::string_view bytes = vocab_->bytes(id);
+  return !bytes.empty() && accept_bytes(bytes);
+}
+
+StackKey Matcher::key_of(uint32_t frame) const {
+  StackKey key;
+  while (key.depth < kKeyDepth && frame != kEmptyStack) {
+    key.nodes[key.depth++] = pool_.node(frame);
+    frame = pool_.parent(frame);
+  }
+  key.whole_stack = frame == kEmptyStack;
+  return key;
+}
+
+void Matcher::fill_mask(std::span<uint64_t> bits) const {
+  const size_t words = (vocab_->size() + 63) / 64;
+  if (bits.size() < words) {
+    throw Error("grammar mask needs " + std::to_string(words) + " 64-bit words, got " + std::to_string(bits.size()));
+  }
+  std::fill(bits.begin(), bits.end(), 0);
+  if (is_terminated()) return;
+  PoolMark mark(pool_);
+  std::vector<StackKey> done;
+  for (const uint32_t f : stacks()) {
+    if (f == kEmptyStack) continue;
+    const StackKey key = key_of(f);
+    const std::shared_ptr<const MaskEntry> entry = cache_->get(key);
+    if (std::find(done.begin(), done.end(), key) == done.end()) {
+      for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
+      done.push_back(key);
+    }
+    for (const TokenId t : entry->context_dependent) {
+      if (!has_bit(bits, t) && stepper_.accepts(pool_, f, as_bytes(vocab_->bytes(t)))) set_bit(bits, t);
+    }
+  }
+  if (is_complete()) {
+    for (const TokenId t : vocab_->eog_tokens()) set_bit(bits, t);
+  }
+}
+
+void Matcher::rollback(size_t n_tokens) {
+  if (n_tokens >= history_.size()) {
+    throw Error("grammar rollback of " + std::to_string(n_tokens) + " tokens, but only " +
+                std::to_string(history_.size() - 1) + " were accepted");
+  }
+  history_.resize(history_.size() - n_tokens);
+  pool_.truncate(history_.back().pool_size);
+}
+
+void Matcher::reset() { rollback(history_.size() - 1); }
+
+std::string Matcher::forced_bytes() const {
+  if (is_terminated()) return {};
+  PoolMark mark(pool_);
+  // Bounded: a grammar can force an arbitrarily long literal, but jump-forward gains
+  // nothing from more than this per call.
+  constexpr size_t kMaxForced = 4096;
+  std::string out;
+  StackSet cur = stacks();
+  StackSet next;
+  while (out.size() < kMaxForced && !cur.empty() && cur.front() != kEmptyStack) {
+    std::bitset<256> possible;
+    for (const uint32_t f : cur) {
+      for (const ByteEdge& e : grammar_->byte_edges(pool_.node(f))) {
+        for (unsigned b = e.lo; b <= e.hi; ++b) possible.set(b);
+      }
+    }
+    if (possible.count() != 1) break;
+    unsigned b = 0;
+    while (!possible.test(b)) ++b;
+    stepper_.step(pool_, cur, static_cast<uint8_t>(b), next);
+    out += static_cast<char>(b);
+    cur.swap(next);
+  }
+  return out;
+}
+
+}  // namespace slm::grammar

@@ -1,0 +1,74 @@
+#include "grammar/vocabulary.h"
+
+#include <algorithm>
+
+namespace slm::grammar {
+
+namespace {
+
+TokenTrie build_trie(const Vocabulary& v) {
+  TokenTrie t;
+  for (TokenId id = 0; id < static_cast<TokenId>(v.size()); ++id) {
+    if (!v.bytes(id).empty()) t.sorted_tokens.push_back(id);
+  }
+  std::sort(t.sorted_tokens.begin(), t.sorted_tokens.end(), [&](TokenId a, TokenId b) {
+    const auto x = v.bytes(a), y = v.bytes(b);
+    return x != y ? x < y : a < b;
+  });
+  auto add_node = [&](uint8_t byte, uint32_t depth, uint32_t first_token) {
+    t.byte.push_back(byte);
+    t.depth.push_back(depth);
+    t.subtree_end.push_back(0);
+    t.token_begin.push_back(first_token);
+    return static_cast<uint32_t>(t.byte.size() - 1);
+  };
+  std::vector<uint32_t> path{add_node(0, 0, 0)};  // path[d]: node at depth d of the last token
+  std::string_view prev;
+  for (uint32_t k = 0; k < t.sorted_tokens.size(); ++k) {
+    const std::string_view b = v.bytes(t.sorted_tokens[k]);
+    size_t common = 0;
+    while (common < prev.size() && common < b.size() && prev[common] == b[common]) ++common;
+    while (path.size() > common + 1) {
+      t.subtree_end[path.back()] = static_cast<uint32_t>(t.byte.size());
+      path.pop_back();
+    }
+    for (size_t d = common; d < b.size(); ++d) {
+      path.push_back(add_node(static_cast<uint8_t>(b[d]), static_cast<uint32_t>(d + 1), k));
+    }
+    prev = b;
+  }
+  while (!path.empty()) {
+    t.subtree_end[path.back()] = static_cast<uint32_t>(t.byte.size());
+    path.pop_back();
+  }
+  t.token_begin.push_back(static_cast<uint32_t>(t.sorted_tokens.size()));
+  return t;
+}
+
+}  // namespace
+
+Vocabulary::Vocabulary(std::vector<std::string> token_bytes, std::vector<TokenId> eog_tokens)
+    : is_eog_(token_bytes.size(), 0), eog_(std::move(eog_tokens)) {
+  offsets_.push_back(0);
+  for (const std::string& b : token_bytes) {
+    data_ += b;
+    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+  }
+  std::sort(eog_.begin(), eog_.end());
+  eog_.erase(std::unique(eog_.begin(), eog_.end()), eog_.end());
+  for (const TokenId id : eog_) is_eog_[id] = 1;
+  trie_ = build_trie(*this);
+}
+
+std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok) {
+  const size_t n = tok.vocab_size();
+  std::vector<std::string> bytes(n);
+  constexpr uint32_t kNeverText = token_attr::kControl | token_attr::kUnknown | token_attr::kUnused;
+  for (TokenId id = 0; id < static_cast<TokenId>(n); ++id) {
+    if (tok.is_eog(id) || (tok.token_attributes(id) & kNeverText) != 0) continue;
+    bytes[id] = std::string(tok.token_to_piece(id, false));
+  }
+  return std::make_shared<const Vocabulary>(std::move(bytes), tok.eog_tokens());
+}
+
+}  // namespace slm::grammar

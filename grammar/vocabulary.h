@@ -1,0 +1,52 @@
+// A tokenizer's vocabulary as the grammar matcher sees it: each token's bytes, the EOG
+// tokens, and a byte trie of the tokens that can match grammar text. Built once per
+// tokenizer and shared (immutable) by every matcher.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "slm/tokenizer.h"
+
+namespace slm::grammar {
+
+// Tokens sorted by their bytes, as a trie laid out in depth-first order: the subtree of
+// node i is [i, subtree_end[i]), and the tokens ending at node i are
+// sorted_tokens[token_begin[i] .. token_begin[i + 1]). Node 0 is the root (no byte).
+struct TokenTrie {
+  std::vector<uint8_t> byte;
+  std::vector<uint32_t> depth;
+  std::vector<uint32_t> subtree_end;
+  std::vector<uint32_t> token_begin;  // one more entry than nodes
+  std::vector<TokenId> sorted_tokens;
+  size_t node_count() const { return byte.size(); }
+};
+
+class Vocabulary {
+ public:
+  // `token_bytes[i]`: the bytes token i can stand for in grammar text, empty for tokens
+  // that never match grammar bytes (control, unused, EOG, empty).
+  Vocabulary(std::vector<std::string> token_bytes, std::vector<TokenId> eog_tokens);
+
+  size_t size() const { return offsets_.size() - 1; }
+  std::string_view bytes(TokenId id) const {
+    return std::string_view(data_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  bool is_eog(TokenId id) const { return is_eog_[id] != 0; }
+  const std::vector<TokenId>& eog_tokens() const { return eog_; }
+  const TokenTrie& trie() const { return trie_; }
+
+ private:
+  std::string data_;
+  std::vector<uint32_t> offsets_;
+  std::vector<uint8_t> is_eog_;
+  std::vector<TokenId> eog_;
+  TokenTrie trie_;
+};
+
+std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok);
+
+}  // namespace slm::grammar

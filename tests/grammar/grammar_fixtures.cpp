@@ -1,0 +1,20 @@
+#include "tests/grammar/grammar_fixtures.h"
+
+#include <vector>
+
+#include "tests/support/test_data.h"
+
+namespace slm::grammar::test {
+
+std::shared_ptr<const Grammar> shared_grammar(const std::string& name) {
+  return compile_gbnf(slm::test::read_file(slm::test::shared_path("gbnf/" + name + ".gbnf")));
+}
+
+std::shared_ptr<const Vocabulary> byte_vocabulary() {
+  std::vector<std::string> bytes;
+  for (int b = 0; b < 256; ++b) bytes.push_back(std::string(1, static_cast<char>(b)));
+  bytes.emplace_back();  // EOG
+  return std::make_shared<const Vocabulary>(std::move(bytes), std::vector<TokenId>{kByteVocabEog});
+}
+
+}  // namespace slm::grammar::test
