@@ -1,0 +1,270 @@
+// JSON Schema -> GBNF: the dispatch. Decisions (the grammar may be narrower than the
+// schema, never wider):
+// - Properties come in declared order (schema text order; alphabetical from an
+//   nlohmann::json), optional ones omissible; undeclared keys, when allowed, come after
+//   them, are written without escapes and differ from every declared name.
+// - const/enum values are emitted canonically (nlohmann's serialisation: shortest
+//   round-trip numbers, minimal string escapes, keys in the schema's order) with
+//   flexible whitespace between tokens; so 1.0 accepts "1.0" but not "1", which is equal
+//   but spelled differently. Accepting only equal values is what matters.
+// - Numbers with bounds are written without exponent and with at most 15 significant
+//   digits, so that parsing them as doubles cannot round across a bound.
+// - format: see json_schema_formats.cpp; unknown formats are annotations.
+#include "grammar/json_schema.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "grammar/gbnf_text.h"
+#include "grammar/json_schema_compiler.h"
+
+namespace slm::grammar {
+
+SchemaError::SchemaError(std::string keyword, std::string pointer, const std::string& reason)
+    : Error("json schema: " + reason + (keyword.empty() ? "" : " (keyword \"" + keyword + "\"") +
+            (keyword.empty() ? " (at \"" : " at \"") + pointer + "\")"),
+      keyword_(std::move(keyword)),
+      pointer_(std::move(pointer)) {}
+
+std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOptions& opt) {
+  const schema::Json ordered = schema::Json::parse(schema.dump());
+  return schema::Compiler(ordered, opt).run();
+}
+
+std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
+  schema::Json parsed;
+  try {
+    parsed = schema::Json::parse(schema_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("json schema: not valid JSON: ") + e.what());
+  }
+  return schema::Compiler(parsed, opt).run();
+}
+
+namespace schema {
+
+namespace {
+
+constexpr size_t kMaxGrammarBytes = 1 << 20;
+
+// The JSON character classes: any character, and a character counted as one code
+// point (no surrogate escapes, which may pair up into one).
+const char* kBaseRules =
+    "value ::= object | array | string | number | \"true\" | \"false\" | \"null\"\n"
+    "object ::= \"{\" WS (string WS \":\" WS value (WS \",\" WS string WS \":\" WS value)*)? WS \"}\"\n"
+    "array ::= \"[\" WS (value (WS \",\" WS value)*)? WS \"]\"\n"
+    "string ::= \"\\\"\" char* \"\\\"\"\n"
+    "number ::= \"-\"? (\"0\" | [1-9] [0-9]*) (\".\" [0-9]+)? ([eE] [-+]? [0-9]+)?\n"
+    "char ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})\n"
+    "cchar ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] "
+    "[0-9a-fA-F]{2}))\n";
+
+std::string sanitize(const std::string& hint) {
+  std::string out;
+  for (char c : hint) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
+    else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
+    else if (!out.empty() && out.back() != '-') out += '-';
+    if (out.size() >= 32) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "r" : out;
+}
+
+bool only_annotations(const Json& schema) {
+  for (const auto& [key, value] : schema.items())
+    if (!is_annotation(key) && key != "$id") return false;
+  return true;
+}
+
+std::string union_of(const std::vector<std::string>& alternatives) {
+  if (alternatives.size() == 1) return alternatives[0];
+  std::string out = "(";
+  for (size_t i = 0; i < alternatives.size(); ++i) out += (i ? " | " : "") + alternatives[i];
+  return out + ")";
+}
+
+}  // namespace
+
+Compiler::Compiler(const Json& root, const JsonSchemaOptions& options)
+    : root_(root), options_(options), compact_(options.compact || options.max_whitespace <= 0) {
+  for (const char* name : {"root", "value", "object", "array", "string", "number", "char", "cchar", "ws"})
+    names_.insert(name);
+}
+
+void Compiler::charge(size_t bytes) {
+  size_ += bytes;
+  if (size_ > kMaxGrammarBytes) throw SchemaError("", "", "schema too large (grammar over 1 MiB)");
+}
+
+std::string Compiler::reserve_rule(const std::string& hint) {
+  std::string base = sanitize(hint);
+  std::string name = base;
+  for (int n = 2; names_.count(name); ++n) name = base + "-" + std::to_string(n);
+  names_.insert(name);
+  rule_index_[name] = rules_.size();
+  rules_.emplace_back(name, "");
+  return name;
+}
+
+void Compiler::define_rule(const std::string& name, const std::string& body) {
+  charge(name.size() + body.size() + 6);
+  rules_[rule_index_.at(name)].second = body;
+}
+
+std::string Compiler::add_rule(const std::string& hint, const std::string& body) {
+  const std::string name = reserve_rule(hint);
+  define_rule(name, body);
+  return name;
+}
+
+std::string Compiler::join(std::initializer_list<std::string> parts) const {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += p;
+  }
+  return out;
+}
+
+std::string Compiler::literal_value(const Json& value) const {
+  if (value.is_object()) {
+    std::string out = join({"\"{\"", ws()});
+    bool first = true;
+    for (const auto& [key, item] : value.items()) {
+      if (!first) out = join({out, comma()});
+      first = false;
+      out = join({out, gbnf::literal(Json(key).dump()), ws(), "\":\"", ws(), literal_value(item)});
+    }
+    return "(" + join({out, ws(), "\"}\""}) + ")";
+  }
+  if (value.is_array()) {
+    std::string out = join({"\"[\"", ws()});
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (i) out = join({out, comma()});
+      out = join({out, literal_value(value[i])});
+    }
+    return "(" + join({out, ws(), "\"]\""}) + ")";
+  }
+  return gbnf::literal(value.dump());
+}
+
+std::pair<const Json*, std::string> Compiler::resolve_ref(const Json& ref, const std::string& pointer) const {
+  const std::string text = ref.get<std::string>();
+  if (text.empty() || text[0] != '#' || (text.size() > 1 && text[1] != '/'))
+    throw SchemaError("$ref", pointer, "only local JSON-pointer references (\"#\", \"#/...\") are supported");
+  std::string decoded;  // URI fragments may percent-encode
+  for (size_t i = 1; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      decoded += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      decoded += text[i];
+    }
+  }
+  try {
+    const Json::json_pointer ptr(decoded);
+    if (!root_.contains(ptr)) throw SchemaError("$ref", pointer, "reference \"" + text + "\" does not resolve");
+    return {&root_.at(ptr), decoded};
+  } catch (const nlohmann::json::exception&) {
+    throw SchemaError("$ref", pointer, "malformed reference \"" + text + "\"");
+  }
+}
+
+Expr Compiler::ref_rule(const Json& ref, const std::string& pointer, int depth) {
+  const auto [target, target_pointer] = resolve_ref(ref, pointer);
+  const auto found = ref_rules_.find(target_pointer);
+  if (found != ref_rules_.end()) return found->second;
+  // Named before its body exists, so that recursive references find it.
+  const std::string name = reserve_rule("ref-" + target_pointer.substr(target_pointer.rfind('/') + 1));
+  ref_rules_[target_pointer] = name;
+  const Expr body = value(*target, target_pointer, depth + 1);
+  if (!body) throw SchemaError("$ref", pointer, "reference \"" + ref.get<std::string>() + "\" accepts no value");
+  define_rule(name, *body);
+  return name;
+}
+
+Expr Compiler::value(const Json& schema_in, const std::string& pointer, int depth) {
+  if (depth > kMaxDepth) throw SchemaError("", pointer, "schema nests too deeply");
+  if (schema_in.is_boolean()) return schema_in.get<bool>() ? Expr("value") : std::nullopt;
+  if (!schema_in.is_object()) throw SchemaError("", pointer, "a schema must be an object or a boolean");
+  check_keywords(schema_in, pointer, pointer.empty());
+  const Json schema = normalize_legacy_items(schema_in);
+  if (schema.contains("$ref") || schema.contains("allOf")) {
+    Json rest = schema;
+    rest.erase("$ref");
+    if (schema.contains("$ref") && !schema.contains("allOf") && only_annotations(rest))
+      return ref_rule(schema["$ref"], pointer, depth);
+    const Json flat = flatten(schema, pointer, depth);
+    return value(flat, pointer, depth + 1);
+  }
+  if (schema.contains("oneOf") || schema.contains("anyOf")) return applicator_value(schema, pointer, depth);
+  if (schema.contains("enum") || schema.contains("const")) return enum_value(schema, pointer);
+  return typed_value(schema, pointer, depth);
+}
+
+Expr Compiler::applicator_value(const Json& schema, const std::string& pointer, int depth) {
+  const bool one_of = schema.contains("oneOf");
+  const char* keyword = one_of ? "oneOf" : "anyOf";
+  const Json& list = schema[keyword];
+  if (!list.is_array() || list.empty()) throw SchemaError(keyword, pointer, "must be a non-empty array");
+  Json rest = schema;
+  rest.erase(keyword);
+  const bool bare = only_annotations(rest);
+  std::vector<Json> branches;
+  for (const Json& branch : list) {
+    if (bare) branches.push_back(branch);
+    else branches.push_back(Json{{"allOf", Json::array({rest, branch})}});
+  }
+  if (one_of) check_one_of_disjoint(schema, branches, pointer, depth);
+  std::vector<std::string> alternatives;
+  for (size_t i = 0; i < branches.size(); ++i) {
+    const std::string branch_pointer = child_pointer(child_pointer(pointer, keyword), std::to_string(i));
+    if (Expr e = value(branches[i], branch_pointer, depth + 1)) alternatives.push_back(*e);
+  }
+  if (alternatives.empty()) return std::nullopt;
+  return union_of(alternatives);
+}
+
+Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int depth) {
+  bool untouched = true;  // no keyword narrows any type: the generic value rule fits
+  for (const auto& [key, v] : schema.items())
+    if (!is_annotation(key) && key != "$id") untouched = false;
+  if (untouched) return std::string("value");
+  const std::set<std::string> types = declared_types(schema, pointer);
+  std::vector<std::string> alternatives;
+  auto add = [&](Expr e) {
+    if (e) alternatives.push_back(*e);
+  };
+  if (types.count("null")) add("\"null\"");
+  if (types.count("boolean")) add("(\"true\" | \"false\")");
+  if (types.count("number")) add(number_value(schema, pointer, false));
+  else if (types.count("integer")) add(number_value(schema, pointer, true));
+  if (types.count("string")) add(string_value(schema, pointer));
+  if (types.count("array")) add(array_value(schema, pointer, depth));
+  if (types.count("object")) add(object_value(schema, pointer, depth));
+  if (alternatives.empty()) return std::nullopt;
+  return union_of(alternatives);
+}
+
+std::string Compiler::run() {
+  const Expr root = value(root_, "", 0);
+  if (!root) throw SchemaError("", "", "the schema accepts no value");
+  std::string out = "root ::= " + *root + "\n";
+  for (const auto& [name, body] : rules_) out += name + " ::= " + body + "\n";
+  std::string base = kBaseRules;
+  std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";
+  for (size_t at = base.find("WS"); at != std::string::npos; at = base.find("WS", at)) {
+    // compact: drop the placeholder and its following space
+    if (compact_) base.erase(at, 3);
+    else base.replace(at, 2, "ws");
+  }
+  out += base;
+  if (!compact_) out += "ws ::= " + ws_rule + "\n";
+  return out;
+}
+
+}  // namespace schema
+}  // namespace slm::grammar

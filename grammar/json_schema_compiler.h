@@ -1,0 +1,95 @@
+// The JSON Schema compiler's internals, shared by the files that each handle one part
+// of the vocabulary (merging, numbers, strings, objects, arrays).
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "grammar/json_schema.h"
+#include "grammar/regex_ast.h"
+
+namespace slm::grammar::schema {
+
+using Json = nlohmann::ordered_json;
+
+// Deepest nesting of schemas (and of $ref/allOf chains) we follow.
+inline constexpr int kMaxDepth = 48;
+// A GBNF expression, or nothing when no JSON value matches.
+using Expr = std::optional<std::string>;
+
+std::string child_pointer(const std::string& pointer, const std::string& token);
+
+// Keyword classification (json_schema_keywords.cpp). Throws SchemaError for keywords
+// of the 2020-12 vocabulary (or older drafts) that we cannot enforce.
+void check_keywords(const Json& schema, const std::string& pointer, bool is_root);
+bool is_annotation(const std::string& keyword);
+// True when the keyword constrains only values of that JSON type ("string", ...).
+bool applies_only_to(const std::string& keyword, const std::string& type);
+// Draft 7's items-array/additionalItems spelled as prefixItems/items.
+Json normalize_legacy_items(const Json& schema);
+
+// Schema merging for allOf and $ref with siblings (json_schema_merge.cpp). Both are
+// objects without $ref/allOf; the result may be `false`.
+Json merge_schemas(const Json& a, const Json& b, const std::string& pointer);
+
+// The "type" keyword as a set of names, or all seven when absent; SchemaError when malformed.
+std::set<std::string> declared_types(const Json& schema, const std::string& pointer);
+
+class Compiler {
+ public:
+  Compiler(const Json& root, const JsonSchemaOptions& options);
+  std::string run();
+
+  // The grammar for values valid against `schema` (found at `pointer`).
+  Expr value(const Json& schema, const std::string& pointer, int depth);
+  // Adds a rule; returns its (unique) name.
+  std::string add_rule(const std::string& hint, const std::string& body);
+  // A rule named before its body exists (for recursion); define_rule fills it in.
+  std::string reserve_rule(const std::string& hint);
+  void define_rule(const std::string& name, const std::string& body);
+  // Whitespace between tokens ("" when compact) and the separators built from it.
+  std::string ws() const { return compact_ ? "" : "ws"; }
+  std::string join(std::initializer_list<std::string> parts) const;
+  std::string comma() const { return join({ws(), "\",\"", ws()}); }
+  // A JSON value spelled canonically, whitespace allowed between tokens.
+  std::string literal_value(const Json& value) const;
+  const JsonSchemaOptions& options() const { return options_; }
+  // Resolves a local reference ("#", "#/a/b") to the schema and its pointer.
+  std::pair<const Json*, std::string> resolve_ref(const Json& ref, const std::string& pointer) const;
+  // The schema with $ref and allOf merged in (json_schema_merge.cpp).
+  Json flatten(const Json& schema, const std::string& pointer, int depth);
+
+  Expr number_value(const Json& schema, const std::string& pointer, bool integer_only);
+  Expr string_value(const Json& schema, const std::string& pointer);
+  Expr object_value(const Json& schema, const std::string& pointer, int depth);
+  Expr array_value(const Json& schema, const std::string& pointer, int depth);
+  // A JSON string literal (with quotes) whose decoded text matches `pattern`
+  // restricted to [min_len, max_len] code points; SchemaError when not exact.
+  std::string pattern_string(const regex::Pattern& pattern, size_t min_len, std::optional<size_t> max_len,
+                             const std::string& keyword, const std::string& pointer);
+
+ private:
+  Expr ref_rule(const Json& ref, const std::string& pointer, int depth);
+  Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
+  Expr enum_value(const Json& schema, const std::string& pointer);
+  Expr typed_value(const Json& schema, const std::string& pointer, int depth);
+  void check_one_of_disjoint(const Json& schema, const std::vector<Json>& branches, const std::string& pointer,
+                             int depth);
+  void charge(size_t bytes);
+
+  const Json& root_;
+  JsonSchemaOptions options_;
+  bool compact_;
+  std::vector<std::pair<std::string, std::string>> rules_;
+  std::map<std::string, size_t> rule_index_;
+  std::set<std::string> names_;
+  std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
+  size_t size_ = 0;
+};
+
+}  // namespace slm::grammar::schema

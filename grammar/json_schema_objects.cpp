@@ -1,0 +1,198 @@
+// Objects. Declared properties come first, in declared order, each optional unless
+// required; then undeclared keys when allowed. Undeclared keys are written without
+// escapes and differ from every declared name, so no key can repeat a declared one
+// (a repeated key would let its last value dodge the declared schema). Undeclared keys
+// may repeat among themselves, so they never count towards minProperties.
+#include <functional>
+#include <map>
+#include <tuple>
+
+#include "grammar/gbnf_text.h"
+#include "grammar/json_schema_compiler.h"
+#include "grammar/regex_emit.h"
+
+namespace slm::grammar::schema {
+
+namespace {
+
+// Characters an undeclared key may hold: anything JSON allows unescaped.
+regex::CharSet key_chars() {
+  regex::CharSet bad;
+  bad.add(0, 0x1F);
+  bad.add('"', '"');
+  bad.add('\\', '\\');
+  return bad.complement();
+}
+
+struct Trie {
+  bool terminal = false;
+  std::map<char32_t, Trie> children;
+};
+
+struct Member {
+  std::string kv;  // key, colon and value
+  bool required = false;
+};
+
+}  // namespace
+
+Expr Compiler::object_value(const Json& schema, const std::string& pointer, int depth) {
+  for (const char* k : {"properties", "patternProperties"})
+    if (schema.contains(k) && !schema[k].is_object()) throw SchemaError(k, pointer, std::string("\"") + k + "\" must be an object");
+  if (schema.contains("required") && !schema["required"].is_array()) throw SchemaError("required", pointer, "must be an array");
+  const Json no_properties = Json::object();
+  const Json& props = schema.contains("properties") ? schema["properties"] : no_properties;
+  Json additional = schema.contains("additionalProperties") ? schema["additionalProperties"]
+                                                            : Json(options_.allow_additional_properties);
+  std::set<std::string> required;
+  if (schema.contains("required"))
+    for (const Json& r : schema["required"]) {
+      if (!r.is_string()) throw SchemaError("required", pointer, "must list strings");
+      required.insert(r.get<std::string>());
+    }
+
+  // patternProperties: supported when they change nothing we emit (all their schemas
+  // accept anything and undeclared keys are allowed), or when they are the only way
+  // to add keys (no declared properties, additionalProperties false, one schema).
+  std::optional<std::string> pattern_key;  // the key expression for pattern-matched keys
+  Json pattern_schema = true;
+  if (schema.contains("patternProperties") && !schema["patternProperties"].empty()) {
+    const Json& pp = schema["patternProperties"];
+    bool all_true = true;
+    for (const auto& [pat, sub] : pp.items())
+      if (!(sub.is_boolean() && sub.get<bool>()) && !(sub.is_object() && sub.empty())) all_true = false;
+    const bool additional_false = additional.is_boolean() && !additional.get<bool>();
+    if (all_true && !additional_false) {
+      // keys matching a pattern may take any value; we give them additionalProperties' schema: narrower
+    } else if (props.empty() && additional_false && required.empty()) {
+      std::vector<std::string> alts;
+      const Json& first = pp.begin().value();
+      for (const auto& [pat, sub] : pp.items()) {
+        if (sub != first) throw SchemaError("patternProperties", pointer, "patterns with different schemas are not supported");
+        regex::Pattern parsed;
+        try {
+          parsed = regex::parse(pat);
+        } catch (const Error& e) {
+          throw SchemaError("patternProperties", pointer, e.what());
+        }
+        alts.push_back(pattern_string(parsed, 0, std::nullopt, "patternProperties", pointer));
+      }
+      std::string keys;
+      for (size_t i = 0; i < alts.size(); ++i) keys += (i ? " | " : "") + alts[i];
+      pattern_key = gbnf::literal("\"") + " (" + keys + ") " + gbnf::literal("\"");
+      pattern_schema = first;
+      additional = true;
+    } else {
+      throw SchemaError("patternProperties", pointer, "patternProperties next to properties or additionalProperties is not supported");
+    }
+  }
+
+  auto kv = [&](const std::string& key_expr, const std::string& value_expr) {
+    return join({key_expr, ws(), "\":\"", ws(), value_expr});
+  };
+  std::vector<Member> members;
+  Trie names;
+  const std::string props_pointer = child_pointer(pointer, "properties");
+  for (const auto& [name, sub] : props.items()) {
+    Trie* node = &names;
+    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
+    node->terminal = true;
+    const Expr v = value(sub, child_pointer(props_pointer, name), depth + 1);
+    if (!v) {
+      if (required.count(name)) return std::nullopt;
+      continue;
+    }
+    members.push_back({kv(gbnf::literal(Json(name).dump()), *v), required.count(name) > 0});
+  }
+  for (const std::string& name : required) {
+    if (props.contains(name)) continue;
+    Trie* node = &names;
+    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
+    node->terminal = true;
+    const bool additional_forbidden = schema.contains("additionalProperties") && additional.is_boolean() && !additional.get<bool>();
+    if (additional_forbidden) return std::nullopt;
+    const Expr v = schema.contains("additionalProperties") ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
+                                                           : Expr("value");
+    if (!v) return std::nullopt;
+    members.push_back({kv(gbnf::literal(Json(name).dump()), *v), true});
+  }
+
+  // Undeclared members.
+  std::optional<std::string> extra;
+  if (pattern_key) {
+    if (const Expr v = value(pattern_schema, child_pointer(pointer, "patternProperties"), depth + 1)) extra = kv(*pattern_key, *v);
+  } else if (!(additional.is_boolean() && !additional.get<bool>())) {
+    const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1);
+    if (v) {
+      // A rule per trie node: text that has left the trie, or ends off a name, is fine.
+      const std::string plain = gbnf::char_class(key_chars());
+      const std::string quote = gbnf::literal("\"");
+      std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
+        regex::CharSet taken;
+        std::vector<std::string> alts;
+        if (!node.terminal) alts.push_back(quote);
+        for (const auto& [c, child] : node.children) {
+          if (!key_chars().contains(c)) continue;
+          taken.add(c, c);
+          alts.push_back(gbnf::char_class(regex::CharSet::range(c, c)) + " " + node_rule(child));
+        }
+        const regex::CharSet rest = key_chars().intersect(taken.complement());
+        alts.push_back(gbnf::char_class(rest) + " " + plain + "* " + quote);
+        std::string body;
+        for (size_t i = 0; i < alts.size(); ++i) body += (i ? " | " : "") + alts[i];
+        return add_rule("key", body);
+      };
+      const std::string key = names.children.empty() && !names.terminal
+                                  ? quote + " " + plain + "* " + quote
+                                  : quote + " " + node_rule(names);
+      extra = kv(key, *v);
+    }
+  }
+
+  // Property counts: states (member index, members so far, first?) as rules.
+  if (schema.contains("minProperties") && !schema["minProperties"].is_number_unsigned())
+    throw SchemaError("minProperties", pointer, "must be a non-negative integer");
+  if (schema.contains("maxProperties") && !schema["maxProperties"].is_number_unsigned())
+    throw SchemaError("maxProperties", pointer, "must be a non-negative integer");
+  const size_t min_props = schema.value("minProperties", size_t{0});
+  const std::optional<size_t> max_props =
+      schema.contains("maxProperties") ? std::optional<size_t>(schema["maxProperties"].get<size_t>()) : std::nullopt;
+  const size_t cap = max_props ? *max_props : min_props;
+  if ((members.size() + 1) * (cap + 1) > 4096) throw SchemaError("maxProperties", pointer, "schema too large (property counts)");
+  const std::string rule_hint = pointer.empty() ? "obj" : pointer.substr(pointer.rfind('/') + 1);
+  std::map<std::tuple<size_t, size_t, bool>, Expr> memo;
+  std::function<Expr(size_t, size_t, bool)> rest = [&](size_t i, size_t count, bool first) -> Expr {
+    const auto key = std::make_tuple(i, count, first);
+    if (const auto it = memo.find(key); it != memo.end()) return it->second;
+    std::vector<std::string> alts;
+    if (i == members.size()) {
+      if (count >= min_props) {
+        const bool room = !max_props || count < *max_props;
+        const int left = max_props ? static_cast<int>(*max_props - count) : regex::kUnbounded;
+        if (!extra || !room) alts.push_back("\"\"");
+        else if (first) alts.push_back("(" + *extra + " " + gbnf::repeat(join({comma(), *extra}), 0, left == regex::kUnbounded ? left : left - 1) + ")?");
+        else alts.push_back(gbnf::repeat(join({comma(), *extra}), 0, left));
+      }
+    } else {
+      const Member& m = members[i];
+      const size_t next = max_props ? count + 1 : std::min(count + 1, cap);
+      if (!max_props || count < *max_props)
+        if (const Expr after = rest(i + 1, next, false)) alts.push_back(join({first ? "" : comma(), m.kv, *after}));
+      if (!m.required)
+        if (const Expr skip = rest(i + 1, count, first)) alts.push_back(*skip);
+    }
+    Expr out;
+    if (!alts.empty()) {
+      std::string body;
+      for (size_t a = 0; a < alts.size(); ++a) body += (a ? " | " : "") + alts[a];
+      out = alts.size() == 1 && i == members.size() ? body : add_rule(rule_hint, body);
+    }
+    memo[key] = out;
+    return out;
+  };
+  const Expr inside = rest(0, 0, true);
+  if (!inside) return std::nullopt;
+  return "(" + join({"\"{\"", ws(), *inside, ws(), "\"}\""}) + ")";
+}
+
+}  // namespace slm::grammar::schema
