@@ -240,7 +240,11 @@ void print_csv(const ModelFacts& m, const std::vector<Result>& results) {
               "avg_ns,stddev_ns,avg_ts,stddev_ts,samples_ts\n");
   for (const nlohmann::ordered_json& r : all_json(m, results)) {
     std::string samples;
-    for (const auto& x : r["samples_ts"]) samples += (samples.empty() ? "" : ";") + std::to_string(x.get<double>());
+    // Appended piecewise: g++ 12 reports a false -Wrestrict on `const char* + std::string&&`.
+    for (const auto& x : r["samples_ts"]) {
+      if (!samples.empty()) samples += ';';
+      samples += std::to_string(x.get<double>());
+    }
     std::printf("%s,\"%s\",\"%s\",%llu,%llu,%d,%d,%d,%d,%.0f,%.0f,%.3f,%.3f,\"%s\"\n",
                 r["engine"].get<std::string>().c_str(), m.filename.c_str(), m.type.c_str(),
                 static_cast<unsigned long long>(m.size), static_cast<unsigned long long>(m.n_params),

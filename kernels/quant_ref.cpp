@@ -249,14 +249,14 @@ constexpr Codec kCodecs[] = {
     {GgmlType::Q5_1, dequantize_q5_1, quantize_q5_1},
     {GgmlType::Q8_0, dequantize_q8_0, quantize_q8_0},
     {GgmlType::Q8_1, dequantize_q8_1, quantize_q8_1},
-    {GgmlType::Q2_K, dequantize_q2_K, nullptr},
-    {GgmlType::Q3_K, dequantize_q3_K, nullptr},
+    {GgmlType::Q2_K, dequantize_q2_K, quantize_q2_K},
+    {GgmlType::Q3_K, dequantize_q3_K, quantize_q3_K},
     {GgmlType::Q4_K, dequantize_q4_K, quantize_q4_K},
     {GgmlType::Q5_K, dequantize_q5_K, quantize_q5_K},
     {GgmlType::Q6_K, dequantize_q6_K, quantize_q6_K},
     {GgmlType::Q8_K, dequantize_q8_K, quantize_q8_K},
     {GgmlType::IQ4_NL, dequantize_iq4_nl, quantize_iq4_nl},
-    {GgmlType::IQ4_XS, dequantize_iq4_xs, nullptr},
+    {GgmlType::IQ4_XS, dequantize_iq4_xs, quantize_iq4_xs},
 };
 
 const Codec* find_codec(GgmlType type) {

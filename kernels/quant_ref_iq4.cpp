@@ -1,7 +1,7 @@
 // The non-linear 4-bit formats: IQ4_NL (blocks of 32, one f16 scale) and IQ4_XS
 // (super-blocks of 256 with 6-bit sub-block scales), whose levels are the table
 // kIq4nlValues times a scale. Dequantizers evaluate ggml's expressions in ggml's order;
-// the IQ4_NL quantizer is our own and minimizes the squared reconstruction error.
+// the quantizers are our own and minimize the squared reconstruction error.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -40,10 +40,11 @@ constexpr std::array<uint8_t, kLookupCells> make_nearest_index_table() {
 
 constexpr std::array<uint8_t, kLookupCells> kNearestIndex = make_nearest_index_table();
 
-// Index of the table entry nearest to v (to within float rounding at cell edges).
+// Index of the table entry nearest to v (to within float rounding at cell edges). A NaN
+// (from inputs near the float limits) saturates low instead of indexing out of range.
 int nearest_iq4_index(float v) {
   constexpr float kRange = static_cast<float>(kLookupRange);
-  const float clamped = std::clamp(v, -kRange, kRange - 0.25f);
+  const float clamped = v > -kRange ? std::min(v, kRange - 0.25f) : -kRange;
   return kNearestIndex[static_cast<size_t>((clamped + kRange) * 2.0f)];
 }
 
@@ -57,7 +58,7 @@ constexpr float kExtremeTargets[] = {-135, -131, -127, -123, -119, -115, 121, 11
 // solve least squares for d, keep the d with the smallest error.
 float fit_iq4_scale(const float* x) {
   const float max = signed_absmax(x, kQK);
-  if (max == 0.0f) return 0.0f;
+  if (std::fabs(max) < kNegligibleMagnitude) return 0.0f;
   double best_scale = 0;
   double best_gain = -1;  // sum(xt)^2 / sum(tt): the error is sum(xx) - gain
   for (const float target : kExtremeTargets) {
@@ -75,6 +76,25 @@ float fit_iq4_scale(const float* x) {
     }
   }
   return static_cast<float>(best_scale);
+}
+
+// Table indices of a 32-element block for the stored scale `step` (the dequantizer's
+// product); returns the squared error. With step 0 every entry decodes to 0; entry 8 (+1)
+// keeps the zero positive.
+float requantize_iq4(const float* x, float step, int* indices) {
+  const float inverse = step != 0.0f ? 1.0f / step : 0.0f;
+  float error = 0.0f;
+  for (int i = 0; i < kQK; ++i) {
+    indices[i] = step != 0.0f ? nearest_iq4_index(x[i] * inverse) : 8;
+    const float diff = step * static_cast<float>(kIq4nlValues[indices[i]]) - x[i];
+    error += diff * diff;
+  }
+  return error;
+}
+
+// 32 indices as nibbles in the Q4_0 order (element j low, j + 16 high in byte j).
+void pack_iq4_nibbles(const int* indices, uint8_t* qs) {
+  for (int j = 0; j < kHalf; ++j) qs[j] = static_cast<uint8_t>(indices[j] | (indices[j + kHalf] << 4));
 }
 
 }  // namespace
@@ -96,15 +116,10 @@ void quantize_iq4_nl(const float* src, uint8_t* dst, int64_t n_blocks) {
   for (int64_t i = 0; i < n_blocks; ++i) {
     const float* x = src + i * kQK;
     block_iq4_nl block{};
-    block.d = f32_to_f16(fit_iq4_scale(x));
-    const float d = f16_to_f32(block.d);
-    // With d = 0 every entry decodes to 0; entry 8 (+1) keeps the zero positive.
-    const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
-    for (int j = 0; j < kHalf; ++j) {
-      const int low = d != 0.0f ? nearest_iq4_index(x[j] * inverse) : 8;
-      const int high = d != 0.0f ? nearest_iq4_index(x[j + kHalf] * inverse) : 8;
-      block.qs[j] = static_cast<uint8_t>(low | (high << 4));
-    }
+    block.d = f16_finite(fit_iq4_scale(x));
+    int indices[kQK];
+    requantize_iq4(x, f16_to_f32(block.d), indices);
+    pack_iq4_nibbles(indices, block.qs);
     store_block(block, dst, i);
   }
 }
@@ -122,6 +137,32 @@ void dequantize_iq4_xs(const uint8_t* src, float* dst, int64_t n_blocks) {
         y[32 * ib + j + 16] = step * static_cast<float>(kIq4nlValues[qs[j] >> 4]);
       }
     }
+  }
+}
+
+// Each sub-block of 32 is fitted as an IQ4_NL block; the scales are then stored as
+// 6-bit signed multiples (-32..31) of an f16 d, and the entries re-chosen against them.
+void quantize_iq4_xs(const float* src, uint8_t* dst, int64_t n_blocks) {
+  constexpr int kSubBlocks = kQK_K / kQK;
+  for (int64_t i = 0; i < n_blocks; ++i) {
+    const float* x = src + i * kQK_K;
+    float scales[kSubBlocks];
+    for (int ib = 0; ib < kSubBlocks; ++ib) scales[ib] = fit_iq4_scale(x + kQK * ib);
+    int multiples[kSubBlocks];
+    int indices[kQK_K];
+    block_iq4_xs block{};
+    block.d = store_symmetric_scales(scales, kSubBlocks, kQK, -32, 31, multiples, indices,
+                                     [&](int ib, float step, int* levels) {
+                                       return requantize_iq4(x + kQK * ib, step, levels);
+                                     });
+    // Inverse of iq4_xs_scale.
+    for (int ib = 0; ib < kSubBlocks; ++ib) {
+      const int stored = multiples[ib] + 32;
+      block.scales_l[ib / 2] = static_cast<uint8_t>(block.scales_l[ib / 2] | ((stored & 0xF) << (4 * (ib % 2))));
+      block.scales_h = static_cast<uint16_t>(block.scales_h | ((stored >> 4) << (2 * ib)));
+      pack_iq4_nibbles(indices + kQK * ib, block.qs + kHalf * ib);
+    }
+    store_block(block, dst, i);
   }
 }
 

@@ -1,7 +1,7 @@
 // K-quants (256-element super-blocks): dequantization of Q2_K..Q6_K and Q8_K, ggml's
-// exact Q8_K activation quantizer, and our own weight quantizers for Q4_K, Q5_K and
-// Q6_K. Dequantizers evaluate ggml's expressions in ggml's order (sub-block scale first,
-// then times the level), which keeps them bit-identical to ggml.
+// exact Q8_K activation quantizer, and our own weight quantizers for Q2_K..Q6_K.
+// Dequantizers evaluate ggml's expressions in ggml's order (sub-block scale first, then
+// times the level), which keeps them bit-identical to ggml.
 //
 // The weight quantizers minimize the plain squared reconstruction error: without
 // knowledge of the activations, the expected error of a dot product is proportional to
@@ -47,27 +47,15 @@ int q6_k_level(const block_q6_K& block, int e) {
   return low | (high << 4);
 }
 
-// An f16 whose magnitude is at least |v|: a super-block scale rounded down could leave
-// the largest sub-block scale one step beyond the stored range; rounded up it fits.
-uint16_t f16_at_least(float v) {
-  uint16_t h = f32_to_f16(v);
-  if (std::fabs(f16_to_f32(h)) < std::fabs(v)) ++h;  // sign-magnitude: +1 ulp in magnitude
-  return h;
+// Inverse of two_bit_plane_level for 256 levels in 0..3.
+void pack_two_bit_planes(const int* levels, uint8_t* qs) {
+  for (int e = 0; e < kQK_K; ++e) {
+    uint8_t& byte = qs[32 * (e / 128) + e % 32];
+    byte = static_cast<uint8_t>(byte | (levels[e] << (2 * ((e % 128) / 32))));
+  }
 }
 
-// The 6-bit multiples of `unit` just below and above a non-negative value: the two
-// candidates for storing it (unit 0 stores only 0).
-struct SixBitChoices {
-  int low, high;
-};
-
-SixBitChoices six_bit_choices(float value, float unit) {
-  if (unit <= 0.0f) return {0, 0};
-  const int low = std::min(63, static_cast<int>(value / unit));
-  return {low, std::min(63, low + 1)};
-}
-
-// ---- Q4_K / Q5_K: levels q in [0, nmax], sub-block values scale * q - min.
+// ---- Q2_K / Q4_K / Q5_K: levels q in [0, nmax], sub-block values scale * q - min.
 
 struct AffineFit {
   float scale;  // >= 0
@@ -129,8 +117,8 @@ AffineFit fit_affine(const float* x, int n, int nmax) {
     sum_x += x[i];
     sum_xx += static_cast<double>(x[i]) * x[i];
   }
-  // Every element equals lo <= 0 (all-zero sub-blocks included): the min alone is exact.
-  if (hi <= lo) return {0.0f, -lo};
+  // Every element equals lo <= 0 (all-zero sub-blocks included), or nearly: the min alone.
+  if (hi - lo < kNegligibleMagnitude) return {0.0f, -lo};
 
   // Search the grid (which includes the plain min/max mapping), then refine the best by
   // re-choosing levels for its fitted scale and offset (a few Lloyd iterations). The
@@ -168,55 +156,56 @@ float requantize_affine(const float* x, int n, float step, float offset, int nma
   return error;
 }
 
-// One Q4_K/Q5_K super-block: f16 scales, packed 6-bit sub-block scales/mins, levels.
+// One Q2_K/Q4_K/Q5_K super-block before packing: the f16 scales, each sub-block's scale
+// and min as multiples of them, and the levels.
 struct AffineSuperBlock {
   uint16_t d;
   uint16_t dmin;
-  uint8_t scales[12];
+  uint8_t scales[kQK_K / 16];
+  uint8_t mins[kQK_K / 16];
   int levels[kQK_K];
 };
 
-// The sub-block scales and mins are stored as 6-bit multiples of f16 d and dmin, each
-// the largest value / 63 (rounded up so the largest fits). Rounding a scale down can
-// clip a sub-block's extremes, rounding it up coarsens its step; so for each sub-block
-// the lower and upper multiple of both scale and min are tried against the actual error.
-AffineSuperBlock quantize_affine_super_block(const float* x, int nmax) {
-  constexpr int kSubBlocks = kQK_K / 32;
-  AffineFit fits[kSubBlocks];
+// The sub-block scales and mins are stored as multiples (0..max_multiple) of f16 d and
+// dmin, each the largest value / max_multiple (rounded up so the largest fits). Rounding
+// a scale down can clip a sub-block's extremes, rounding it up coarsens its step; so for
+// each sub-block the lower and upper multiple of both scale and min are tried against
+// the actual error.
+AffineSuperBlock quantize_affine_super_block(const float* x, int sub_block_size, int nmax, int max_multiple) {
+  const int n_sub_blocks = kQK_K / sub_block_size;
+  AffineFit fits[kQK_K / 16];
   float max_scale = 0.0f;
   float max_min = 0.0f;
-  for (int j = 0; j < kSubBlocks; ++j) {
-    fits[j] = fit_affine(x + 32 * j, 32, nmax);
+  for (int j = 0; j < n_sub_blocks; ++j) {
+    fits[j] = fit_affine(x + sub_block_size * j, sub_block_size, nmax);
     max_scale = std::max(max_scale, fits[j].scale);
     max_min = std::max(max_min, fits[j].min);
   }
   AffineSuperBlock out{};
-  out.d = f16_at_least(max_scale / 63.0f);
-  out.dmin = f16_at_least(max_min / 63.0f);
+  out.d = f16_at_least(max_scale / static_cast<float>(max_multiple));
+  out.dmin = f16_at_least(max_min / static_cast<float>(max_multiple));
   const float d = f16_to_f32(out.d);
   const float dmin = f16_to_f32(out.dmin);
-  uint8_t scales[kSubBlocks];
-  uint8_t mins[kSubBlocks];
-  for (int j = 0; j < kSubBlocks; ++j) {
-    const float* sub_x = x + 32 * j;
-    const SixBitChoices scale_choices = six_bit_choices(fits[j].scale, d);
-    const SixBitChoices min_choices = six_bit_choices(fits[j].min, dmin);
+  for (int j = 0; j < n_sub_blocks; ++j) {
+    const float* sub_x = x + sub_block_size * j;
+    const MultipleChoices scale_choices = neighbouring_multiples(fits[j].scale, d, 0, max_multiple);
+    const MultipleChoices min_choices = neighbouring_multiples(fits[j].min, dmin, 0, max_multiple);
     float best_error = std::numeric_limits<float>::infinity();
     for (int scale = scale_choices.low; scale <= scale_choices.high; ++scale) {
       for (int min = min_choices.low; min <= min_choices.high; ++min) {
         int levels[32];
-        const float error = requantize_affine(sub_x, 32, d * static_cast<float>(scale),
+        const float error = requantize_affine(sub_x, sub_block_size, d * static_cast<float>(scale),
                                               dmin * static_cast<float>(min), nmax, levels);
-        if (error < best_error) {
+        const bool first = scale == scale_choices.low && min == min_choices.low;
+        if (first || error < best_error) {
           best_error = error;
-          scales[j] = static_cast<uint8_t>(scale);
-          mins[j] = static_cast<uint8_t>(min);
-          std::copy(levels, levels + 32, out.levels + 32 * j);
+          out.scales[j] = static_cast<uint8_t>(scale);
+          out.mins[j] = static_cast<uint8_t>(min);
+          std::copy(levels, levels + sub_block_size, out.levels + sub_block_size * j);
         }
       }
     }
   }
-  pack_scale_min_k4(scales, mins, out.scales);
   return out;
 }
 
@@ -230,25 +219,27 @@ void pack_k4_nibbles(const int* levels, uint8_t* qs) {
   }
 }
 
-// ---- Q6_K: levels q in [-32, 31], sub-block values scale * q with a signed scale.
+// ---- Q3_K / Q6_K: levels q in [-nmax, nmax - 1], sub-block values scale * q with a
+// signed scale.
 
 constexpr int kSymmetricSteps = 4;  // candidates on each side of the plain mapping
 constexpr float kSymmetricDelta = 0.2f;
+constexpr int kSymmetricRefinements = 2;
 
 // Scale of one sub-block, x ~ scale * q. The element of largest magnitude maps near the
-// most negative level -32 (one more level than the positive side has); the search varies
-// that target by up to +-0.8 levels, keeping the least-squares scale of the best.
-float fit_symmetric(const float* x, int n) {
+// most negative level -nmax (one more level than the positive side has); the search
+// varies that target by up to +-0.8 levels, keeping the least-squares scale of the best,
+// then refines it by re-choosing levels for that scale.
+float fit_symmetric(const float* x, int n, int nmax) {
   const float max = signed_absmax(x, n);
-  if (max == 0.0f) return 0.0f;
+  if (std::fabs(max) < kNegligibleMagnitude) return 0.0f;
   double best_scale = 0;
   double best_gain = -1;  // sum(qx)^2 / sum(qq): error = sum(xx) - gain for the LS scale
-  for (int step = -kSymmetricSteps; step <= kSymmetricSteps; ++step) {
-    const float inverse_scale = -(32.0f + kSymmetricDelta * static_cast<float>(step)) / max;
+  auto try_levels = [&](float inverse_scale) {
     float sum_qx = 0;
     int sum_qq = 0;
     for (int i = 0; i < n; ++i) {
-      const int q = nearest_level(x[i] * inverse_scale, -32, 31);
+      const int q = nearest_level(x[i] * inverse_scale, -nmax, nmax - 1);
       sum_qx += static_cast<float>(q) * x[i];
       sum_qq += q * q;
     }
@@ -256,8 +247,43 @@ float fit_symmetric(const float* x, int n) {
       best_gain = static_cast<double>(sum_qx) * sum_qx / sum_qq;
       best_scale = static_cast<double>(sum_qx) / sum_qq;
     }
+  };
+  for (int step = -kSymmetricSteps; step <= kSymmetricSteps; ++step) {
+    try_levels(-(static_cast<float>(nmax) + kSymmetricDelta * static_cast<float>(step)) / max);
   }
+  for (int round = 0; round < kSymmetricRefinements; ++round) try_levels(static_cast<float>(1.0 / best_scale));
   return static_cast<float>(best_scale);
+}
+
+// Levels in [-nmax, nmax - 1] for x ~ step * q; returns the squared error.
+float requantize_symmetric(const float* x, int n, float step, int nmax, int* levels) {
+  float error = 0.0f;
+  for (int i = 0; i < n; ++i) {
+    levels[i] = step != 0.0f ? nearest_level(x[i] / step, -nmax, nmax - 1) : 0;
+    const float diff = step * static_cast<float>(levels[i]) - x[i];
+    error += diff * diff;
+  }
+  return error;
+}
+
+// A Q3_K/Q6_K super-block of 16 sub-blocks of 16: each sub-block's scale as a multiple
+// (lowest..highest) of the f16 d, and levels in [-nmax, nmax - 1].
+struct SymmetricSuperBlock {
+  uint16_t d;
+  int scales[kQK_K / 16];
+  int levels[kQK_K];
+};
+
+SymmetricSuperBlock quantize_symmetric_super_block(const float* x, int nmax, int lowest, int highest) {
+  constexpr int kSubBlocks = kQK_K / 16;
+  float scales[kSubBlocks];
+  for (int j = 0; j < kSubBlocks; ++j) scales[j] = fit_symmetric(x + 16 * j, 16, nmax);
+  SymmetricSuperBlock out{};
+  out.d = store_symmetric_scales(scales, kSubBlocks, 16, lowest, highest, out.scales, out.levels,
+                                 [&](int j, float step, int* levels) {
+                                   return requantize_symmetric(x + 16 * j, 16, step, nmax, levels);
+                                 });
+  return out;
 }
 
 }  // namespace
@@ -277,6 +303,19 @@ void dequantize_q2_K(const uint8_t* src, float* dst, int64_t n_blocks) {
   }
 }
 
+// Sub-blocks of 16, levels 0..3, 4-bit scale and min multiples of d and dmin.
+void quantize_q2_K(const float* src, uint8_t* dst, int64_t n_blocks) {
+  for (int64_t i = 0; i < n_blocks; ++i) {
+    const AffineSuperBlock fit = quantize_affine_super_block(src + i * kQK_K, 16, 3, 15);
+    block_q2_K block{};
+    block.d = fit.d;
+    block.dmin = fit.dmin;
+    for (int j = 0; j < kQK_K / 16; ++j) block.scales[j] = static_cast<uint8_t>(fit.scales[j] | (fit.mins[j] << 4));
+    pack_two_bit_planes(fit.levels, block.qs);
+    store_block(block, dst, i);
+  }
+}
+
 void dequantize_q3_K(const uint8_t* src, float* dst, int64_t n_blocks) {
   for (int64_t i = 0; i < n_blocks; ++i) {
     const auto block = load_block<block_q3_K>(src, i);
@@ -289,6 +328,31 @@ void dequantize_q3_K(const uint8_t* src, float* dst, int64_t n_blocks) {
       const int bit = (block.hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
       y[e] = step * static_cast<float>(two_bit_plane_level(block.qs, e) - (bit != 0 ? 0 : 4));
     }
+  }
+}
+
+// Sub-blocks of 16, levels -4..3, scales 6-bit signed multiples (-32..31) of d. The
+// stored level u = q + 4 splits into its low two bits (the planes) and bit 2 (hmask).
+void quantize_q3_K(const float* src, uint8_t* dst, int64_t n_blocks) {
+  for (int64_t i = 0; i < n_blocks; ++i) {
+    const SymmetricSuperBlock fit = quantize_symmetric_super_block(src + i * kQK_K, 4, -32, 31);
+    block_q3_K block{};
+    block.d = fit.d;
+    // Inverse of q3_k_scale.
+    for (int k = 0; k < kQK_K / 16; ++k) {
+      const int stored = fit.scales[k] + 32;
+      block.scales[k % 8] = static_cast<uint8_t>(block.scales[k % 8] | ((stored & 0xF) << (k < 8 ? 0 : 4)));
+      block.scales[8 + k % 4] = static_cast<uint8_t>(block.scales[8 + k % 4] | ((stored >> 4) << (2 * (k / 4))));
+    }
+    int low_bits[kQK_K];
+    for (int e = 0; e < kQK_K; ++e) {
+      const int stored = fit.levels[e] + 4;
+      low_bits[e] = stored & 3;
+      const int hmask_bit = 4 * (e / 128) + (e % 128) / 32;
+      block.hmask[e % 32] = static_cast<uint8_t>(block.hmask[e % 32] | ((stored >> 2) << hmask_bit));
+    }
+    pack_two_bit_planes(low_bits, block.qs);
+    store_block(block, dst, i);
   }
 }
 
@@ -309,11 +373,11 @@ void dequantize_q4_K(const uint8_t* src, float* dst, int64_t n_blocks) {
 
 void quantize_q4_K(const float* src, uint8_t* dst, int64_t n_blocks) {
   for (int64_t i = 0; i < n_blocks; ++i) {
-    const AffineSuperBlock fit = quantize_affine_super_block(src + i * kQK_K, 15);
+    const AffineSuperBlock fit = quantize_affine_super_block(src + i * kQK_K, 32, 15, 63);
     block_q4_K block{};
     block.d = fit.d;
     block.dmin = fit.dmin;
-    std::memcpy(block.scales, fit.scales, sizeof(block.scales));
+    pack_scale_min_k4(fit.scales, fit.mins, block.scales);
     pack_k4_nibbles(fit.levels, block.qs);
     store_block(block, dst, i);
   }
@@ -338,11 +402,11 @@ void dequantize_q5_K(const uint8_t* src, float* dst, int64_t n_blocks) {
 
 void quantize_q5_K(const float* src, uint8_t* dst, int64_t n_blocks) {
   for (int64_t i = 0; i < n_blocks; ++i) {
-    const AffineSuperBlock fit = quantize_affine_super_block(src + i * kQK_K, 31);
+    const AffineSuperBlock fit = quantize_affine_super_block(src + i * kQK_K, 32, 31, 63);
     block_q5_K block{};
     block.d = fit.d;
     block.dmin = fit.dmin;
-    std::memcpy(block.scales, fit.scales, sizeof(block.scales));
+    pack_scale_min_k4(fit.scales, fit.mins, block.scales);
     pack_k4_nibbles(fit.levels, block.qs);
     for (int e = 0; e < kQK_K; ++e) {
       block.qh[e % 32] = static_cast<uint8_t>(block.qh[e % 32] | ((fit.levels[e] >> 4) << (e / 32)));
@@ -363,37 +427,24 @@ void dequantize_q6_K(const uint8_t* src, float* dst, int64_t n_blocks) {
   }
 }
 
-// The sub-block scales are stored as int8 times an f16 d. The largest-magnitude scale
-// maps to -128 (int8's extra negative value), so d = -max_scale / 128, rounded up in
-// magnitude so no scale falls outside the int8 range.
+// The sub-block scales are stored as int8 multiples of an f16 d; the largest maps to
+// -128, int8's extra negative value.
 void quantize_q6_K(const float* src, uint8_t* dst, int64_t n_blocks) {
-  constexpr int kSubBlocks = kQK_K / 16;
   for (int64_t i = 0; i < n_blocks; ++i) {
-    const float* x = src + i * kQK_K;
-    float scales[kSubBlocks];
-    for (int j = 0; j < kSubBlocks; ++j) scales[j] = fit_symmetric(x + 16 * j, 16);
-    const float max_scale = signed_absmax(scales, kSubBlocks);
-
+    const SymmetricSuperBlock fit = quantize_symmetric_super_block(src + i * kQK_K, 32, -128, 127);
     block_q6_K block{};
-    block.d = f16_at_least(max_scale / -128.0f);
-    const float d = f16_to_f32(block.d);
-    int levels[kQK_K];
-    for (int j = 0; j < kSubBlocks; ++j) {
-      block.scales[j] = static_cast<int8_t>(d != 0.0f ? nearest_level(scales[j] / d, -128, 127) : 0);
-      const float step = d * static_cast<float>(block.scales[j]);
-      for (int l = 0; l < 16; ++l) {
-        levels[16 * j + l] = 32 + (step != 0.0f ? nearest_level(x[16 * j + l] / step, -32, 31) : 0);
-      }
-    }
-    // Inverse of q6_k_level.
+    block.d = fit.d;
+    for (int j = 0; j < kQK_K / 16; ++j) block.scales[j] = static_cast<int8_t>(fit.scales[j]);
+    // Inverse of q6_k_level, levels shifted to 0..63.
     for (int e = 0; e < kQK_K; ++e) {
+      const int level = fit.levels[e] + 32;
       const int half = e / 128;
       const int quarter = (e % 128) / 32;
       const int l = e % 32;
       uint8_t& low_byte = block.ql[64 * half + l + 32 * (quarter % 2)];
-      low_byte = static_cast<uint8_t>(low_byte | ((levels[e] & 0xF) << (quarter < 2 ? 0 : 4)));
+      low_byte = static_cast<uint8_t>(low_byte | ((level & 0xF) << (quarter < 2 ? 0 : 4)));
       uint8_t& high_byte = block.qh[32 * half + l];
-      high_byte = static_cast<uint8_t>(high_byte | ((levels[e] >> 4) << (2 * quarter)));
+      high_byte = static_cast<uint8_t>(high_byte | ((level >> 4) << (2 * quarter)));
     }
     store_block(block, dst, i);
   }

@@ -8,26 +8,28 @@
 // On top of that comes the error of the stored scales:
 //   - f16 rounding of a scale: relative 2^-11 (we allow 2^-10), and when the scale is an
 //     f16 subnormal, an absolute 2^-25 times the largest level it multiplies;
-//   - K-quants store sub-block scales (and mins) as integer multiples of a super-block
-//     scale d = largest / 63 (Q4_K, Q5_K) or / 128 (Q6_K); a sub-block scale is then off
-//     by up to d/2, which moves an element on level q by q * d/2, at most nmax * d/2,
-//     and a min by up to dmin/2. We take 1.1 x the largest sub-block step for
-//     "largest" (a least-squares scale may exceed range / nmax slightly) and add one f16
-//     subnormal unit (2^-24) since d is rounded up.
+//   - K-quants and IQ4_XS store sub-block scales (and mins) as integer multiples of a
+//     super-block scale d = largest / 63 (Q4_K, Q5_K), / 15 (Q2_K), / 32 (Q3_K, IQ4_XS)
+//     or / 128 (Q6_K); a sub-block scale is then off by up to d/2, which moves an
+//     element on level q by q * d/2, at most nmax * d/2, and a min by up to dmin/2.
+//     We take 1.1 x the largest sub-block step for "largest" (a least-squares scale may
+//     exceed range / nmax slightly) and add one f16 subnormal unit (2^-24) since d is
+//     rounded up.
 // The bound is 1.25 x RMS(D / sqrt(12)) + RMS(scale error): the 25% covers the level
 // sets that are not symmetric (Q4_0's +7 vs -8: the far extreme of the other sign may
 // clip by one step) and the non-uniform IQ4_NL grid (its table spans 240 units in 15
 // gaps with amax at 127 units: a mean step of about amax / 8, as Q4_0). The test prints
 // the RMS error relative to the RMS of the input next to the bound, also relative.
 //
-// Least-squares quantizers (K-quants, IQ4_NL) must in addition beat the plain uniform
-// grid on Gaussian data (error below RMS(D / sqrt(12)), no slack), since their search
-// includes that grid.
+// Least-squares quantizers (K-quants, IQ4_NL, IQ4_XS) must in addition beat the plain
+// uniform grid on Gaussian data (error below RMS(D / sqrt(12)), no slack), since their
+// search includes that grid.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -65,7 +67,10 @@ constexpr ErrorModel kModels[] = {
     {GgmlType::Q4_K, 32, Grid::kAffineFromZero, 15, 0, 63, true},
     {GgmlType::Q5_K, 32, Grid::kAffineFromZero, 31, 0, 63, true},
     {GgmlType::Q6_K, 16, Grid::kSymmetric, 32, 0, 128, true},
+    {GgmlType::Q2_K, 16, Grid::kAffineFromZero, 3, 0, 15, true},
+    {GgmlType::Q3_K, 16, Grid::kSymmetric, 4, 0, 32, true},
     {GgmlType::IQ4_NL, 32, Grid::kSymmetric, 8, 127, 0, true},
+    {GgmlType::IQ4_XS, 32, Grid::kSymmetric, 8, 0, 32, true},
 };
 
 constexpr double kSlack = 1.25;
@@ -118,7 +123,7 @@ Bound error_bound(const std::vector<float>& x, const ErrorModel& model) {
         largest_min = std::max(largest_min, stats[k].min_magnitude);
       }
       const double d = 1.1 * largest_step / model.scale_levels + 0x1p-24;
-      const double dmin = largest_min / 63 + 0x1p-24;
+      const double dmin = largest_min / model.scale_levels + 0x1p-24;
       scale_error += model.steps * d / 2 + (model.grid == Grid::kAffineFromZero ? dmin / 2 : 0.0);
     }
     rounding_sq += stats[g].step * stats[g].step / 12;
@@ -236,6 +241,56 @@ TEST(QuantError, ConstantBlocksAreExactUpToScaleRounding) {
     const std::vector<float> y = round_trip(model.type, x);
     for (size_t i = 0; i < y.size(); ++i) {
       ASSERT_LE(std::fabs(y[i] - x[i]), std::ldexp(std::fabs(x[i]), -10)) << ggml_type_name(model.type) << " at " << i;
+    }
+  }
+}
+
+// Our own quantizers (K-quants, IQ4_NL, IQ4_XS) saturate their f16 scales at the largest
+// finite f16: rows far beyond what the format can represent clip instead of decoding to
+// inf or NaN, and float subnormal rows (whose scales underflow f16) decode to about
+// zero. Each row is Gaussian with one outlier per block (at 30x, up to 3e38, so ranges
+// overflow float) so both extremes of the searches are hit.
+constexpr GgmlType kOwnQuantizers[] = {GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,   GgmlType::Q5_K,
+                                       GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
+
+TEST(QuantError, ExtremeMagnitudesDecodeToFiniteValues) {
+  constexpr float kMagnitudes[] = {1e-45f, 1e-40f, 1e-30f, 1e-10f, 1e6f, 1e20f, 1e37f};
+  for (const GgmlType type : kOwnQuantizers) {
+    for (const float magnitude : kMagnitudes) {
+      std::mt19937 rng(13);
+      std::vector<float> x = gaussian(rng);
+      for (size_t b = 0; b < kN / 32; ++b) x[b * 32 + rng() % 32] = (b % 2 != 0) ? 10.0f : -10.0f;
+      float amax = 0.0f;
+      for (float& v : x) {
+        v = std::clamp(v * magnitude, -3e38f, 3e38f);
+        amax = std::max(amax, std::fabs(v));
+      }
+      const std::vector<float> y = round_trip(type, x);
+      const std::string label = std::string(ggml_type_name(type)) + " x " + std::to_string(magnitude);
+      for (size_t i = 0; i < y.size(); ++i) {
+        ASSERT_TRUE(std::isfinite(y[i])) << label << " at " << i;
+        // Within the input's range plus one smallest-f16 step for each of scale and min.
+        ASSERT_LE(std::fabs(y[i]), 2.0f * amax + 0x1p-17f) << label << " at " << i;
+      }
+    }
+  }
+}
+
+// A NaN or infinity in the input spoils its own block at most: the other blocks of the
+// row come out exactly as when quantized without it.
+TEST(QuantError, NonFiniteInputsStayInTheirBlock) {
+  std::mt19937 rng(17);
+  const std::vector<float> clean = gaussian(rng);
+  for (const GgmlType type : kOwnQuantizers) {
+    const GgmlTypeInfo& info = ggml_type_info(type);
+    std::vector<float> spoiled = clean;
+    spoiled[3] = std::numeric_limits<float>::quiet_NaN();
+    spoiled[info.block_elems + 5] = std::numeric_limits<float>::infinity();
+    spoiled[2 * info.block_elems + 7] = -std::numeric_limits<float>::infinity();
+    const std::vector<float> expected = round_trip(type, clean);
+    const std::vector<float> y = round_trip(type, spoiled);
+    for (size_t i = 3 * info.block_elems; i < y.size(); ++i) {
+      ASSERT_EQ(y[i], expected[i]) << ggml_type_name(type) << " at " << i;
     }
   }
 }

@@ -114,10 +114,11 @@ TEST(QuantReference, RuleBasedQuantizersReproduceLlamaQuantize) {
 // with |x|) where ours minimize the plain one that is measured here, so ours must win
 // over the whole file and may lose by at most 2% on a single tensor.
 constexpr const char* kSearchZoo[] = {
+    "ref-llama-zoo-Q2_K.gguf",   "ref-llama-zoo-Q3_K_M.gguf",
     "ref-llama-zoo-Q4_K_M.gguf",
     "ref-llama-zoo-Q5_K_M.gguf",
     "ref-llama-zoo-Q6_K.gguf",
-    "ref-llama-zoo-IQ4_NL.gguf",
+    "ref-llama-zoo-IQ4_NL.gguf", "ref-llama-zoo-IQ4_XS.gguf",
 };
 
 TEST(QuantReference, SearchQuantizersAreAsAccurateAsLlamaQuantize) {
