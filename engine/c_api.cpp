@@ -4,13 +4,17 @@
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "engine/constraint.h"
 #include "engine/generate.h"
 #include "engine/model.h"
 #include "engine/session.h"
+#include "grammar/matcher.h"
 #include "slm/error.h"
 #include "slm/gguf.h"
 #include "slm/slm.h"
@@ -22,6 +26,18 @@ struct slm_model {
   std::string chat_template;
   bool has_chat_template;
   std::string vocab_architecture = {};  // general.architecture of a vocabulary-only model
+  // The token bytes and trie constraints need, built on the first constraint.
+  mutable std::mutex grammar_vocab_mutex = {};
+  mutable std::shared_ptr<const slm::grammar::Vocabulary> grammar_vocab = {};
+};
+
+struct slm_constraint {
+  std::shared_ptr<const slm::grammar::Grammar> grammar;
+  std::shared_ptr<const slm::grammar::Vocabulary> vocab;
+};
+
+struct slm_matcher {
+  slm::grammar::Matcher matcher;
 };
 
 struct slm_session {
@@ -227,7 +243,7 @@ slm_sampling_params slm_sampling_default_params(void) {
 }
 
 slm_generate_params slm_generate_default_params(void) {
-  return slm_generate_params{slm_sampling_default_params(), 256, nullptr, 0, false, nullptr, nullptr};
+  return slm_generate_params{slm_sampling_default_params(), 256, nullptr, 0, false, nullptr, nullptr, nullptr};
 }
 
 slm_status slm_generate(slm_session* session, const slm_token* prompt, size_t n_prompt,
@@ -251,17 +267,110 @@ slm_status slm_generate(slm_session* session, const slm_token* prompt, size_t n_
     if (p.on_text != nullptr) {
       o.on_text = [&p](std::string_view text) { return p.on_text(text.data(), text.size(), p.user_data); };
     }
+    std::optional<slm::grammar::Matcher> matcher;
+    if (p.constraint != nullptr) {
+      if (p.constraint->vocab != session->model->grammar_vocab) {
+        return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_generate: the constraint was made for another model");
+      }
+      matcher.emplace(p.constraint->grammar, p.constraint->vocab);
+      o.matcher = &*matcher;
+    }
     const slm::GenerateResult r =
         slm::generate(session->session, session->model->tokenizer, std::span<const slm_token>(prompt, n_prompt), o);
     if (tokens != nullptr) {
       std::memcpy(tokens, r.tokens.data(), std::min(capacity, r.tokens.size()) * sizeof(slm_token));
     }
     if (result != nullptr) {
-      *result = slm_generate_result{r.n_prompt, r.n_reused, static_cast<int32_t>(r.tokens.size()),
-                                    static_cast<slm_stop_reason>(r.reason), r.prompt_ms, r.generate_ms, r.seed};
+      *result = slm_generate_result{r.n_prompt,       r.n_reused, static_cast<int32_t>(r.tokens.size()),
+                                    r.n_forced,       static_cast<slm_stop_reason>(r.reason),
+                                    r.prompt_ms,      r.generate_ms, r.seed};
     }
     return SLM_OK;
   });
+}
+
+slm_constraint_params slm_constraint_default_params(void) {
+  const slm::ConstraintOptions d;
+  return slm_constraint_params{d.json.allow_additional_properties, d.json.compact, d.json.max_whitespace, "auto",
+                               nullptr, d.parallel_tool_calls};
+}
+
+slm_status slm_constraint_create(const slm_model* model, slm_constraint_kind kind, const char* text, size_t len,
+                                 const slm_constraint_params* params, slm_constraint** out) {
+  if (model == nullptr || out == nullptr || (text == nullptr && len != 0)) {
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_constraint_create: null argument");
+  }
+  *out = nullptr;
+  if (kind < SLM_CONSTRAINT_GRAMMAR || kind > SLM_CONSTRAINT_TOOLS) {
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_constraint_create: unknown constraint kind");
+  }
+  const slm_constraint_params p = params ? *params : slm_constraint_default_params();
+  return guarded(
+      [&] {
+        slm::ConstraintOptions o;
+        o.json.allow_additional_properties = p.allow_additional_properties;
+        o.json.compact = p.compact_json;
+        o.json.max_whitespace = p.max_whitespace;
+        o.tool_choice = p.tool_choice != nullptr ? p.tool_choice : "auto";
+        o.tool_format = p.tool_format != nullptr ? p.tool_format : "";
+        o.parallel_tool_calls = p.parallel_tool_calls;
+        const std::string_view arch = model->model ? model->model->config().arch_name : model->vocab_architecture;
+        const slm::ConstraintTarget target{model->chat_template, arch};
+        auto grammar = slm::compile_constraint(static_cast<slm::ConstraintKind>(kind), std::string_view(text, len), o, target);
+        {
+          const std::lock_guard<std::mutex> lock(model->grammar_vocab_mutex);
+          if (!model->grammar_vocab) model->grammar_vocab = slm::grammar::make_vocabulary(model->tokenizer);
+        }
+        *out = new slm_constraint{std::move(grammar), model->grammar_vocab};
+        return SLM_OK;
+      },
+      SLM_ERROR_CONSTRAINT);
+}
+
+void slm_constraint_free(slm_constraint* constraint) { delete constraint; }
+
+slm_status slm_matcher_create(const slm_constraint* constraint, slm_matcher** out) {
+  if (constraint == nullptr || out == nullptr) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_matcher_create: null argument");
+  *out = nullptr;
+  return guarded([&] {
+    *out = new slm_matcher{slm::grammar::Matcher(constraint->grammar, constraint->vocab)};
+    return SLM_OK;
+  });
+}
+
+void slm_matcher_free(slm_matcher* matcher) { delete matcher; }
+
+bool slm_matcher_accept_token(slm_matcher* matcher, slm_token token) {
+  if (matcher == nullptr) return false;
+  try {
+    return matcher->matcher.accept_token(token);
+  } catch (const std::exception&) {
+    return false;  // an id outside the vocabulary is never allowed
+  }
+}
+
+slm_status slm_matcher_fill_mask(const slm_matcher* matcher, uint64_t* bits, size_t n_words) {
+  if (matcher == nullptr || bits == nullptr) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_matcher_fill_mask: null argument");
+  return guarded([&] {
+    matcher->matcher.fill_mask(std::span<uint64_t>(bits, n_words));
+    return SLM_OK;
+  });
+}
+
+slm_status slm_matcher_rollback(slm_matcher* matcher, size_t n_tokens) {
+  if (matcher == nullptr) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_matcher_rollback: null matcher");
+  return guarded([&] {
+    matcher->matcher.rollback(n_tokens);
+    return SLM_OK;
+  });
+}
+
+bool slm_matcher_is_complete(const slm_matcher* matcher) { return matcher != nullptr && matcher->matcher.is_complete(); }
+bool slm_matcher_is_terminated(const slm_matcher* matcher) {
+  return matcher != nullptr && matcher->matcher.is_terminated();
+}
+void slm_matcher_reset(slm_matcher* matcher) {
+  if (matcher != nullptr) matcher->matcher.reset();
 }
 
 }  // extern "C"

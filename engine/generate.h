@@ -15,6 +15,10 @@
 
 namespace slm {
 
+namespace grammar {
+class Matcher;
+}
+
 enum class StopReason { kMaxTokens, kEndOfGeneration, kStopString, kCallback };
 
 struct GenerateOptions {
@@ -24,6 +28,13 @@ struct GenerateOptions {
   bool ignore_eos = false;            // keep going past end-of-generation tokens
   // Receives each new piece of text (complete UTF-8); return false to stop.
   std::function<bool(std::string_view text)> on_text;
+  // Constrains the generated text (not the prompt) from the matcher's current state:
+  // only tokens it allows are sampled, end-of-generation only where the text is
+  // complete, and bytes it forces are appended without sampling (one batched
+  // evaluation instead of a decode step per token). Tokens that would leave too few
+  // tokens of the budget to finish the output are refused, so a finite budget ends in a
+  // complete output, reported as kEndOfGeneration.
+  grammar::Matcher* matcher = nullptr;
 };
 
 struct GenerateResult {
@@ -32,6 +43,7 @@ struct GenerateResult {
   StopReason reason = StopReason::kMaxTokens;
   int n_prompt = 0;             // prompt tokens
   int n_reused = 0;             // of which came from the session's cache
+  int n_forced = 0;             // generated tokens the constraint forced (not sampled)
   double prompt_ms = 0.0;       // processing the new prompt tokens
   double generate_ms = 0.0;     // the decode loop
   uint64_t seed = 0;

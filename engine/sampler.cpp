@@ -1,6 +1,7 @@
 #include "engine/sampler.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <unordered_map>
 
@@ -42,11 +43,18 @@ void Sampler::apply_penalties(std::vector<Candidate>& c, std::span<const int32_t
 }
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history,
-                        const std::vector<bool>& allowed) {
+                        std::span<const uint64_t> allowed) {
   std::vector<Candidate> c;
   c.reserve(logits.size());
-  for (size_t i = 0; i < logits.size(); ++i) {
-    if (allowed.empty() || allowed[i]) c.push_back({static_cast<int32_t>(i), logits[i]});
+  if (allowed.empty()) {
+    for (size_t i = 0; i < logits.size(); ++i) c.push_back({static_cast<int32_t>(i), logits[i]});
+  } else {
+    for (size_t w = 0; w < allowed.size() && w * 64 < logits.size(); ++w) {
+      for (uint64_t bits = allowed[w]; bits != 0; bits &= bits - 1) {
+        const size_t i = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+        if (i < logits.size()) c.push_back({static_cast<int32_t>(i), logits[i]});
+      }
+    }
   }
   if (c.empty()) return -1;
   apply_penalties(c, history);

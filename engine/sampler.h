@@ -28,10 +28,11 @@ class Sampler {
   explicit Sampler(const SamplingParams& params);
 
   // Picks the next token from one row of logits. `history` holds the tokens so far
-  // (prompt and generated); only its last penalty_last_n entries count. Entries of
-  // `allowed` that are false are never picked (empty: all allowed).
+  // (prompt and generated); only its last penalty_last_n entries count. When `allowed`
+  // is not empty, only tokens whose bit is set there (bit i % 64 of word i / 64: a
+  // constraint's token mask) can be picked; -1 when none is.
   int32_t sample(std::span<const float> logits, std::span<const int32_t> history,
-                 const std::vector<bool>& allowed = {});
+                 std::span<const uint64_t> allowed = {});
 
   uint64_t seed() const { return seed_; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bitset>
 
+#include "grammar/finish_distance.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -125,6 +126,19 @@ void Matcher::rollback(size_t n_tokens) {
 }
 
 void Matcher::reset() { rollback(history_.size() - 1); }
+
+uint32_t Matcher::bytes_to_complete() const {
+  if (finish_distances_.empty()) finish_distances_ = finish_distances(*grammar_);
+  uint64_t best = kCannotFinish;
+  for (const uint32_t stack : stacks()) {
+    uint64_t sum = 0;
+    for (uint32_t frame = stack; frame != kEmptyStack && sum < best; frame = pool_.parent(frame)) {
+      sum += finish_distances_[pool_.node(frame)];
+    }
+    best = std::min(best, sum);
+  }
+  return static_cast<uint32_t>(std::min<uint64_t>(best, kCannotFinish));
+}
 
 std::string Matcher::forced_bytes() const {
   if (is_terminated()) return {};

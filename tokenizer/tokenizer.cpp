@@ -18,6 +18,15 @@ Tokenizer Tokenizer::from_file(const std::string& gguf_path) { return Tokenizer(
 Tokenizer::~Tokenizer() = default;
 
 std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
+  return encode_impl(text, add_special, parse_special, true);
+}
+
+std::vector<TokenId> Tokenizer::encode_continuation(std::string_view text) const {
+  return encode_impl(text, false, false, false);
+}
+
+std::vector<TokenId> Tokenizer::encode_impl(std::string_view text, bool add_special, bool parse_special,
+                                            bool at_start) const {
   const Impl& t = *impl_;
   std::vector<tok::Fragment> fragments;
   t.specials.partition(text, parse_special, t.attr, t.text, fragments);
@@ -25,7 +34,7 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special, 
   out.reserve(text.size() / 3 + 4);
   if (add_special && t.add_bos) out.push_back(t.bos);
   if (t.kind == TokenizerKind::Spm) {
-    bool prev_special = true;  // the first text gets the space prefix too
+    bool prev_special = at_start;  // text at the start gets the space prefix too
     std::string buf;
     for (const auto& f : fragments) {
       if (f.is_token) {

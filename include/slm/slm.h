@@ -23,7 +23,8 @@ typedef enum {
   SLM_ERROR_MODEL = 2,            /* the file cannot be read or is not a usable model */
   SLM_ERROR_CONTEXT_OVERFLOW = 3, /* the tokens do not fit in the session's context */
   SLM_ERROR_BUFFER_TOO_SMALL = 4, /* the output capacity is too small; *n_out says how much is needed */
-  SLM_ERROR_INTERNAL = 5
+  SLM_ERROR_INTERNAL = 5,
+  SLM_ERROR_CONSTRAINT = 6        /* the grammar, schema, regex or tool list does not compile */
 } slm_status;
 
 /* The message of this thread's last failed call ("" if none). Valid until the next call. */
@@ -112,6 +113,52 @@ typedef struct {
  * return false to stop generating. */
 typedef bool (*slm_text_callback)(const char* text, size_t len, void* user_data);
 
+/* ---- constrained decoding --------------------------------------------------------- */
+/* A constraint makes generation emit only text of a language: a GBNF grammar (llama.cpp
+ * syntax), a JSON Schema (draft 2020-12; a keyword that cannot be enforced exactly is a
+ * compile error naming it and its JSON pointer, never ignored), a regular expression
+ * (JSON Schema "pattern" dialect, matched against the whole output) or a list of tool
+ * definitions (OpenAI style; calls in the model's own format). Compiled for one model's
+ * vocabulary; compiled grammars are cached by content. Free with slm_constraint_free. */
+typedef struct slm_constraint slm_constraint;
+typedef enum {
+  SLM_CONSTRAINT_GRAMMAR = 0,
+  SLM_CONSTRAINT_JSON_SCHEMA = 1,
+  SLM_CONSTRAINT_REGEX = 2,
+  SLM_CONSTRAINT_TOOLS = 3
+} slm_constraint_kind;
+
+typedef struct {
+  bool allow_additional_properties; /* undeclared object keys where a schema is silent (the spec: true, default) */
+  bool compact_json;                /* no whitespace between JSON tokens (default false) */
+  int32_t max_whitespace;           /* else at most this many whitespace characters between JSON tokens (4) */
+  const char* tool_choice;          /* tools: "auto" (default), "required" or the name of one function */
+  const char* tool_format;          /* tools: NULL from the chat template, or "hermes", "llama3", "python", "json" */
+  bool parallel_tool_calls;         /* tools: more than one call allowed (default true) */
+} slm_constraint_params;
+
+slm_constraint_params slm_constraint_default_params(void);
+/* SLM_ERROR_CONSTRAINT with the reason in slm_last_error() when it does not compile. */
+slm_status slm_constraint_create(const slm_model* model, slm_constraint_kind kind, const char* text, size_t len,
+                                 const slm_constraint_params* params, slm_constraint** out);
+void slm_constraint_free(slm_constraint* constraint);
+
+/* The constraint's state over one output, without a model forward pass: for engines that
+ * sample themselves. Accept tokens as they are chosen, ask which tokens may come next
+ * (a bitset of n_vocab bits: bit i % 64 of word i / 64), undo tokens. An end-of-generation
+ * token is accepted only where the output is complete, and terminates the matcher. */
+typedef struct slm_matcher slm_matcher;
+slm_status slm_matcher_create(const slm_constraint* constraint, slm_matcher** out);
+void slm_matcher_free(slm_matcher* matcher);
+/* false: the token is not allowed now (the state is unchanged). */
+bool slm_matcher_accept_token(slm_matcher* matcher, slm_token token);
+/* n_words must be at least (n_vocab + 63) / 64. */
+slm_status slm_matcher_fill_mask(const slm_matcher* matcher, uint64_t* bits, size_t n_words);
+slm_status slm_matcher_rollback(slm_matcher* matcher, size_t n_tokens);
+bool slm_matcher_is_complete(const slm_matcher* matcher);   /* the output so far is a whole sentence */
+bool slm_matcher_is_terminated(const slm_matcher* matcher); /* an end-of-generation token was accepted */
+void slm_matcher_reset(slm_matcher* matcher);
+
 typedef struct {
   slm_sampling_params sampling;
   int32_t max_tokens;      /* < 0: until the context is full. Default 256 */
@@ -120,6 +167,9 @@ typedef struct {
   bool ignore_eos;
   slm_text_callback on_text; /* may be NULL */
   void* user_data;
+  /* NULL: free text. Else only text of the constraint's language is generated, and
+   * bytes it forces are appended without sampling (one batched evaluation). */
+  const slm_constraint* constraint;
 } slm_generate_params;
 
 typedef enum {
@@ -133,6 +183,7 @@ typedef struct {
   int32_t n_prompt;   /* prompt tokens */
   int32_t n_reused;   /* prompt tokens whose cache was reused from the previous call */
   int32_t n_generated;
+  int32_t n_forced;   /* of the generated tokens, those the constraint forced (not sampled) */
   slm_stop_reason stop_reason;
   double prompt_ms;   /* processing the new prompt tokens */
   double generate_ms; /* the decode loop */

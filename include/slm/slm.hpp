@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <cstdint>
 #include <vector>
 
 #include "slm/error.h"
@@ -83,6 +84,53 @@ class Model {
   };
   explicit Model(slm_model* handle) : handle_(handle) {}
   std::unique_ptr<slm_model, Free> handle_;
+};
+
+// A compiled constraint (see slm_constraint_create); pass get() as
+// slm_generate_params::constraint. Throws slm::Error with the reason when it does not compile.
+class Constraint {
+ public:
+  Constraint(const Model& model, slm_constraint_kind kind, std::string_view text,
+             const slm_constraint_params& params = slm_constraint_default_params()) {
+    slm_constraint* c = nullptr;
+    check(slm_constraint_create(model.get(), kind, text.data(), text.size(), &params, &c));
+    handle_.reset(c);
+  }
+  const slm_constraint* get() const { return handle_.get(); }
+
+ private:
+  struct Free {
+    void operator()(slm_constraint* c) const { slm_constraint_free(c); }
+  };
+  std::unique_ptr<slm_constraint, Free> handle_;
+};
+
+// A constraint's state over one output, for callers that sample themselves.
+class Matcher {
+ public:
+  Matcher(const Constraint& constraint, int n_vocab) : n_words_((static_cast<size_t>(n_vocab) + 63) / 64) {
+    slm_matcher* m = nullptr;
+    check(slm_matcher_create(constraint.get(), &m));
+    handle_.reset(m);
+  }
+  bool accept(slm_token token) { return slm_matcher_accept_token(handle_.get(), token); }
+  // Bit i % 64 of word i / 64 is set when token i may come next.
+  std::vector<uint64_t> mask() const {
+    std::vector<uint64_t> bits(n_words_);
+    check(slm_matcher_fill_mask(handle_.get(), bits.data(), bits.size()));
+    return bits;
+  }
+  void rollback(size_t n_tokens) { check(slm_matcher_rollback(handle_.get(), n_tokens)); }
+  bool is_complete() const { return slm_matcher_is_complete(handle_.get()); }
+  bool is_terminated() const { return slm_matcher_is_terminated(handle_.get()); }
+  void reset() { slm_matcher_reset(handle_.get()); }
+
+ private:
+  struct Free {
+    void operator()(slm_matcher* m) const { slm_matcher_free(m); }
+  };
+  size_t n_words_;
+  std::unique_ptr<slm_matcher, Free> handle_;
 };
 
 struct Generation {

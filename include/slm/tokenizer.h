@@ -88,6 +88,9 @@ class Tokenizer {
 
   std::vector<TokenId> encode(std::string_view text, bool add_special = true,
                               bool parse_special = false) const;
+  // `text` tokenized as the continuation of earlier text (e.g. bytes a grammar forces
+  // after generated ones): no BOS/EOS, no SPM space prefix, special-token texts not parsed.
+  std::vector<TokenId> encode_continuation(std::string_view text) const;
 
   // Concatenated pieces with llama.cpp's detokenizer rules. Throws slm::Error for an id
   // outside [0, vocab_size()).
@@ -134,6 +137,7 @@ class Tokenizer {
   struct Impl;
 
  private:
+  std::vector<TokenId> encode_impl(std::string_view text, bool add_special, bool parse_special, bool at_start) const;
   std::shared_ptr<const Impl> impl_;
 };
 

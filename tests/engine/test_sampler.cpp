@@ -78,8 +78,17 @@ TEST(Sampler, PenaltiesAndAllowedMask) {
   Sampler window(p);
   EXPECT_EQ(window.sample(logits, three), 2);
   Sampler plain(seeded(0.0f));
-  EXPECT_EQ(plain.sample(logits, {}, {true, false, false, true}), 0);
-  EXPECT_EQ(plain.sample(logits, {}, {false, false, false, false}), -1);
+  const std::vector<uint64_t> first_and_last = {0b1001};
+  EXPECT_EQ(plain.sample(logits, {}, first_and_last), 0);
+  const std::vector<uint64_t> none = {0};
+  EXPECT_EQ(plain.sample(logits, {}, none), -1);
+  const std::vector<uint64_t> beyond_the_vocabulary = {0b110000};  // ids 4 and 5 do not exist
+  EXPECT_EQ(plain.sample(logits, {}, beyond_the_vocabulary), -1);
+  // Words past the first: a mask over a larger vocabulary.
+  std::vector<float> wide(130, 0.0f);
+  wide[129] = -3.0f;
+  const std::vector<uint64_t> only_129 = {0, 0, 0b10};
+  EXPECT_EQ(plain.sample(wide, {}, only_129), 129);
 }
 
 }  // namespace

@@ -22,7 +22,9 @@ void run_chat(const GenerationOptions& opt) {
   const ChatTemplate tmpl = ChatTemplate::parse(chat_template_source(opt.chat_template, path));
   api::Session session(model, session_params(opt, model));
   std::vector<const char*> stop_ptrs;
-  const slm_generate_params params = generate_params(opt, stop_ptrs);
+  slm_generate_params params = generate_params(opt, stop_ptrs);
+  const std::optional<api::Constraint> constraint = make_constraint(opt.constraint, model);
+  if (constraint) params.constraint = constraint->get();
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
 
   nlohmann::ordered_json messages = nlohmann::ordered_json::array();

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "constraint_options.h"
 #include "slm/slm.hpp"
 
 namespace slm::tools {
@@ -14,7 +16,7 @@ struct GenerationOptions {
   std::string model;
   std::string prompt;
   std::string prompt_file;
-  int max_tokens = 256;
+  std::optional<int> max_tokens;  // default: 256, or until the end with a constraint
   slm_sampling_params sampling = slm_sampling_default_params();
   long long seed = -1;
   int threads = 0;
@@ -24,6 +26,7 @@ struct GenerationOptions {
   bool json = false;
   bool chat = false;
   std::string chat_template;  // --chat-template FILE
+  ConstraintOptions constraint;
 };
 
 void add_generation_options(CLI::App& app, GenerationOptions& opt);
@@ -31,6 +34,8 @@ void add_generation_options(CLI::App& app, GenerationOptions& opt);
 slm_generate_params generate_params(const GenerationOptions& opt, std::vector<const char*>& stop_ptrs);
 slm_session_params session_params(const GenerationOptions& opt, const api::Model& model);
 void print_speed(const slm_generate_result& result, double load_ms);
+// Throws when a constrained generation ended before its output was complete.
+void check_constraint_met(const GenerationOptions& opt, const slm_generate_result& result);
 void run_generate(const GenerationOptions& opt);
 void run_chat(const GenerationOptions& opt);
 

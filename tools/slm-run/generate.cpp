@@ -23,7 +23,9 @@ void add_generation_options(CLI::App& app, GenerationOptions& opt) {
   app.add_option("-m,--model", opt.model, "GGUF model file (default: the installed Gemma 3 270M)");
   app.add_option("-p,--prompt", opt.prompt, "Prompt text");
   app.add_option("-f,--file", opt.prompt_file, "Read the prompt from a file");
-  app.add_option("-n,--n-predict", opt.max_tokens, "Tokens to generate (-1: until the end)")->capture_default_str();
+  app.add_option("-n,--n-predict", opt.max_tokens,
+                 "Tokens to generate (-1: until the end; default 256, 512 with a constraint, which then always "
+                 "completes within the budget)");
   app.add_option("--temp", opt.sampling.temperature, "Temperature (0: greedy)")->capture_default_str();
   app.add_option("--top-k", opt.sampling.top_k, "Top-k (0: off)")->capture_default_str();
   app.add_option("--top-p", opt.sampling.top_p, "Top-p (1: off)")->capture_default_str();
@@ -40,6 +42,7 @@ void add_generation_options(CLI::App& app, GenerationOptions& opt) {
   app.add_flag("--json", opt.json, "Print one JSON object {tokens, text, timings} instead of streaming");
   app.add_flag("--chat", opt.chat, "Interactive chat on stdin using the model's chat template (-p: system message)");
   app.add_option("--chat-template", opt.chat_template, "Jinja chat template file for --chat (overrides the model's)");
+  add_constraint_options(app, opt.constraint);
 }
 
 slm_generate_params generate_params(const GenerationOptions& opt, std::vector<const char*>& stop_ptrs) {
@@ -47,7 +50,7 @@ slm_generate_params generate_params(const GenerationOptions& opt, std::vector<co
   p.sampling = opt.sampling;
   p.sampling.random_seed = opt.seed < 0;
   p.sampling.seed = opt.seed < 0 ? 0 : static_cast<uint64_t>(opt.seed);
-  p.max_tokens = opt.max_tokens;
+  p.max_tokens = opt.max_tokens.value_or(has_constraint(opt.constraint) ? 512 : 256);
   p.ignore_eos = opt.ignore_eos;
   stop_ptrs.clear();
   for (const std::string& s : opt.stop) stop_ptrs.push_back(s.c_str());
@@ -64,9 +67,17 @@ slm_session_params session_params(const GenerationOptions& opt, const api::Model
 }
 
 void print_speed(const slm_generate_result& r, double load_ms) {
-  std::fprintf(stderr, "\nload %.1f ms | prompt %d tokens (%d reused) %.1f tokens/s | generation %d tokens %.1f tokens/s\n",
+  const std::string forced = r.n_forced > 0 ? " (" + std::to_string(r.n_forced) + " forced by the constraint)" : "";
+  std::fprintf(stderr, "\nload %.1f ms | prompt %d tokens (%d reused) %.1f tokens/s | generation %d tokens%s %.1f tokens/s\n",
                load_ms, r.n_prompt, r.n_reused, per_second(r.n_prompt - r.n_reused, r.prompt_ms), r.n_generated,
-               per_second(r.n_generated, r.generate_ms));
+               forced.c_str(), per_second(r.n_generated, r.generate_ms));
+}
+
+void check_constraint_met(const GenerationOptions& opt, const slm_generate_result& r) {
+  if (has_constraint(opt.constraint) && r.stop_reason != SLM_STOP_END_OF_GENERATION) {
+    throw Error("the output is incomplete: generation stopped (token budget, context or stop string) before the "
+                "constraint was satisfied");
+  }
 }
 
 void run_generate(const GenerationOptions& opt) {
@@ -78,7 +89,9 @@ void run_generate(const GenerationOptions& opt) {
   api::Session session(model, session_params(opt, model));
   const std::vector<slm_token> tokens = model.tokenize(prompt, true, true);
   std::vector<const char*> stop_ptrs;
-  const slm_generate_params params = generate_params(opt, stop_ptrs);
+  slm_generate_params params = generate_params(opt, stop_ptrs);
+  const std::optional<api::Constraint> constraint = make_constraint(opt.constraint, model);
+  if (constraint) params.constraint = constraint->get();
   if (opt.json) {
     const api::Generation g = session.generate(tokens, params);
     const slm_generate_result& r = g.result;
@@ -88,9 +101,11 @@ void run_generate(const GenerationOptions& opt) {
         {"timings",
          {{"load_ms", load_ms}, {"n_prompt", r.n_prompt}, {"prompt_ms", r.prompt_ms},
           {"prompt_tokens_per_s", per_second(r.n_prompt - r.n_reused, r.prompt_ms)}, {"n_generated", r.n_generated},
+          {"n_forced", r.n_forced},
           {"generate_ms", r.generate_ms}, {"generate_tokens_per_s", per_second(r.n_generated, r.generate_ms)}}},
         {"seed", r.seed}};
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    check_constraint_met(opt, r);
     return;
   }
   const api::Generation g = session.generate(tokens, params, [](std::string_view text) {
@@ -100,6 +115,7 @@ void run_generate(const GenerationOptions& opt) {
   });
   std::printf("\n");
   print_speed(g.result, load_ms);
+  check_constraint_met(opt, g.result);
 }
 
 }  // namespace slm::tools

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const slm::tools::ConstraintError& e) {
+    std::fprintf(stderr, "slm-run: error: %s\n", e.what());
+    return 2;
   } catch (const slm::Error& e) {
     std::fprintf(stderr, "slm-run: error: %s\n", e.what());
     return 1;
