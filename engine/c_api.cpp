@@ -153,6 +153,17 @@ slm_status slm_tokenize(const slm_model* model, const char* text, size_t len, bo
   });
 }
 
+slm_status slm_tokenize_continuation(const slm_model* model, const char* text, size_t len, slm_token* tokens,
+                                     size_t capacity, size_t* n_out) {
+  if (model == nullptr || (text == nullptr && len != 0)) {
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_tokenize_continuation: null argument");
+  }
+  return guarded([&] {
+    const std::vector<slm::TokenId> ids = model->tokenizer.encode_continuation(std::string_view(text == nullptr ? "" : text, len));
+    return copy_out(ids.data(), ids.size(), sizeof(slm_token), tokens, capacity, n_out);
+  });
+}
+
 slm_status slm_detokenize(const slm_model* model, const slm_token* tokens, size_t n, bool render_special, char* text,
                           size_t capacity, size_t* n_out) {
   if (model == nullptr || (tokens == nullptr && n != 0)) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_detokenize: null argument");

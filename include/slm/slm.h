@@ -56,6 +56,10 @@ const char* slm_model_chat_template(const slm_model* model);
  * *n_out (also when the capacity is too small: SLM_ERROR_BUFFER_TOO_SMALL). */
 slm_status slm_tokenize(const slm_model* model, const char* text, size_t len, bool add_special,
                         bool parse_special, slm_token* tokens, size_t capacity, size_t* n_out);
+/* Tokenizes text that continues earlier text (generated output, say): no BOS/EOS, no
+ * SentencePiece space prefix, special-token texts not parsed. Same buffer rules. */
+slm_status slm_tokenize_continuation(const slm_model* model, const char* text, size_t len, slm_token* tokens,
+                                     size_t capacity, size_t* n_out);
 /* The text of n ids (special tokens rendered when render_special). Same buffer rules. */
 slm_status slm_detokenize(const slm_model* model, const slm_token* tokens, size_t n, bool render_special,
                           char* text, size_t capacity, size_t* n_out);

@@ -47,16 +47,15 @@ class Model {
   slm_token eos() const { return slm_model_eos(get()); }  // -1: none
 
   std::vector<slm_token> tokenize(std::string_view text, bool add_special = true, bool parse_special = false) const {
-    std::vector<slm_token> ids(text.size() + 8);
-    size_t n = 0;
-    slm_status s = slm_tokenize(get(), text.data(), text.size(), add_special, parse_special, ids.data(), ids.size(), &n);
-    if (s == SLM_ERROR_BUFFER_TOO_SMALL) {
-      ids.resize(n);
-      s = slm_tokenize(get(), text.data(), text.size(), add_special, parse_special, ids.data(), ids.size(), &n);
-    }
-    check(s);
-    ids.resize(n);
-    return ids;
+    return ids_of(text, [&](slm_token* ids, size_t capacity, size_t* n) {
+      return slm_tokenize(get(), text.data(), text.size(), add_special, parse_special, ids, capacity, n);
+    });
+  }
+  // Text that continues earlier text (slm_tokenize_continuation).
+  std::vector<slm_token> tokenize_continuation(std::string_view text) const {
+    return ids_of(text, [&](slm_token* ids, size_t capacity, size_t* n) {
+      return slm_tokenize_continuation(get(), text.data(), text.size(), ids, capacity, n);
+    });
   }
 
   // The bytes of one token on its own (slm_token_to_piece); may be part of a character.
@@ -79,6 +78,20 @@ class Model {
   }
 
  private:
+  // Runs a tokenizer call, once more with the size it asks for when the guess is short.
+  template <typename Call>
+  static std::vector<slm_token> ids_of(std::string_view text, const Call& call) {
+    std::vector<slm_token> ids(text.size() + 8);
+    size_t n = 0;
+    slm_status s = call(ids.data(), ids.size(), &n);
+    if (s == SLM_ERROR_BUFFER_TOO_SMALL) {
+      ids.resize(n);
+      s = call(ids.data(), ids.size(), &n);
+    }
+    check(s);
+    ids.resize(n);
+    return ids;
+  }
   struct Free {
     void operator()(slm_model* m) const { slm_model_free(m); }
   };
