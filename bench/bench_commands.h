@@ -11,5 +11,6 @@ void register_model_bench(CLI::App& app);
 void register_matvec(CLI::App& app);
 void register_tokenize(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_constraint_bench(CLI::App& app);
 
 }  // namespace slm::bench
