@@ -2,7 +2,6 @@
 
 #include <map>
 #include <string>
-#include <utility>
 
 #include "grammar/stack_pool.h"
 
@@ -66,9 +65,6 @@ class SetAutomaton {
   std::vector<std::vector<uint32_t>> next_;
 };
 
-std::mutex g_registry_mutex;
-std::map<std::pair<const Grammar*, const Vocabulary*>, std::weak_ptr<MaskCache>> g_registry;
-
 }  // namespace
 
 MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
@@ -122,16 +118,13 @@ MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, co
   return entry;
 }
 
-MaskCache::MaskCache(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const Vocabulary> vocab)
-    : grammar_(std::move(grammar)), vocab_(std::move(vocab)) {}
-
-std::shared_ptr<const MaskEntry> MaskCache::get(const StackKey& key) {
+std::shared_ptr<const MaskEntry> MaskCache::get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) return it->second;
   }
   // Computed outside the lock: two threads may both compute a new key, which is harmless.
-  auto entry = std::make_shared<const MaskEntry>(compute_mask_entry(*grammar_, *vocab_, key));
+  auto entry = std::make_shared<const MaskEntry>(compute_mask_entry(grammar, vocab, key));
   const size_t cost = entry->accepted.size() * sizeof(uint64_t) + entry->context_dependent.size() * sizeof(TokenId);
   std::lock_guard lock(mutex_);
   if (bytes_ + cost > kMaskCacheBudgetBytes) {
@@ -147,19 +140,8 @@ size_t MaskCache::entry_count() const {
   return entries_.size();
 }
 
-std::shared_ptr<MaskCache> shared_mask_cache(const std::shared_ptr<const Grammar>& grammar,
-                                             const std::shared_ptr<const Vocabulary>& vocab) {
-  std::lock_guard lock(g_registry_mutex);
-  for (auto it = g_registry.begin(); it != g_registry.end();) {  // drop caches nobody uses
-    it = it->second.expired() ? g_registry.erase(it) : std::next(it);
-  }
-  std::weak_ptr<MaskCache>& slot = g_registry[{grammar.get(), vocab.get()}];
-  std::shared_ptr<MaskCache> cache = slot.lock();
-  if (!cache) {
-    cache = std::make_shared<MaskCache>(grammar, vocab);
-    slot = cache;
-  }
-  return cache;
+std::shared_ptr<MaskCache> shared_mask_cache(const Grammar& grammar, const std::shared_ptr<const Vocabulary>& vocab) {
+  return grammar.mask_cache_for(vocab);
 }
 
 }  // namespace slm::grammar

@@ -34,7 +34,7 @@ class PoolMark {
 }  // namespace
 
 Matcher::Matcher(std::shared_ptr<const Grammar> g, std::shared_ptr<const Vocabulary> v)
-    : grammar_(std::move(g)), vocab_(std::move(v)), cache_(shared_mask_cache(grammar_, vocab_)),
+    : grammar_(std::move(g)), vocab_(std::move(v)), cache_(shared_mask_cache(*grammar_, vocab_)),
       stepper_(*grammar_) {
   StackSet start = stepper_.initial(pool_);
   history_.push_back({std::move(start), pool_.size(), false});
@@ -81,7 +81,8 @@ bool Matcher::accept_token(TokenId id) {
 
 StackKey Matcher::key_of(uint32_t frame) const {
   StackKey key;
-  while (key.depth < kKeyDepth && frame != kEmptyStack) {
+  while (frame != kEmptyStack && key.depth < kMaxKeyDepth &&
+         (key.depth < kKeyDepth || grammar_->is_final(key.nodes[key.depth - 1]))) {
     key.nodes[key.depth++] = pool_.node(frame);
     frame = pool_.parent(frame);
   }
@@ -101,7 +102,7 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
   for (const uint32_t f : stacks()) {
     if (f == kEmptyStack) continue;
     const StackKey key = key_of(f);
-    const std::shared_ptr<const MaskEntry> entry = cache_->get(key);
+    const std::shared_ptr<const MaskEntry> entry = cache_->get(*grammar_, *vocab_, key);
     if (std::find(done.begin(), done.end(), key) == done.end()) {
       for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
       done.push_back(key);
