@@ -12,7 +12,9 @@
 //  * context-dependent: not accepted, but some path finishes the known frames with bytes
 //    left; only these are checked against the real stack when a mask is filled.
 // The walk advances sets of stacks through a lazily built table of transitions, so a
-// trie node costs one table look-up once a set has been seen.
+// trie node costs one table look-up once a set has been seen. Deeper keys usually start
+// from their shorter prefix's entry instead (see kDeriveMaxTokens), so a rule met in
+// many contexts walks the trie once.
 #pragma once
 
 #include <array>
@@ -29,6 +31,10 @@ namespace slm::grammar {
 
 inline constexpr size_t kKeyDepth = 3;
 inline constexpr size_t kMaxKeyDepth = 12;
+// A key's entry is derived from the entry of its one-frame-shorter prefix (re-running
+// only the prefix's context-dependent tokens) when those are at most this many; else
+// the vocabulary trie is walked again.
+inline constexpr size_t kDeriveMaxTokens = 32768;
 // Entries beyond this many bytes make the cache start over (correct, only slower).
 inline constexpr size_t kMaskCacheBudgetBytes = size_t{512} << 20;
 
