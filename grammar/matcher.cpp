@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <unordered_set>
 
 #include "slm/error.h"
 
@@ -18,17 +19,22 @@ bool has_bit(std::span<const uint64_t> bits, TokenId t) {
   return (bits[static_cast<size_t>(t) >> 6] >> (t & 63)) & 1u;
 }
 
-// Drops the frames a const query created, whatever way it leaves.
+// Drops the frames created since construction, whatever way the scope is left, unless
+// keep() was called.
 class PoolMark {
  public:
   explicit PoolMark(StackPool& pool) : pool_(pool), size_(pool.size()) {}
-  ~PoolMark() { pool_.truncate(size_); }
+  ~PoolMark() {
+    if (!kept_) pool_.truncate(size_);
+  }
+  void keep() { kept_ = true; }
   PoolMark(const PoolMark&) = delete;
   PoolMark& operator=(const PoolMark&) = delete;
 
  private:
   StackPool& pool_;
   size_t size_;
+  bool kept_ = false;
 };
 
 }  // namespace
@@ -44,18 +50,16 @@ bool Matcher::is_complete() const { return !stacks().empty() && stacks().front()
 
 bool Matcher::accept_bytes(std::string_view bytes) {
   if (is_terminated()) return false;
-  const size_t mark = pool_.size();
+  PoolMark mark(pool_);
   StackSet cur = stacks();
   StackSet next;
   for (const uint8_t b : as_bytes(bytes)) {
     stepper_.step(pool_, cur, b, next);
-    if (next.empty()) {
-      pool_.truncate(mark);
-      return false;
-    }
+    if (next.empty()) return false;
     cur.swap(next);
   }
   history_.push_back({std::move(cur), pool_.size(), false});
+  mark.keep();
   return true;
 }
 
@@ -98,14 +102,13 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
   std::fill(bits.begin(), bits.end(), 0);
   if (is_terminated()) return;
   PoolMark mark(pool_);
-  std::vector<StackKey> done;
+  std::unordered_set<StackKey, StackKeyHash> done;
   for (const uint32_t f : stacks()) {
     if (f == kEmptyStack) continue;
     const StackKey key = key_of(f);
     const std::shared_ptr<const MaskEntry> entry = cache_->get(*grammar_, *vocab_, key);
-    if (std::find(done.begin(), done.end(), key) == done.end()) {
+    if (done.insert(key).second) {
       for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
-      done.push_back(key);
     }
     for (const TokenId t : entry->context_dependent) {
       if (!has_bit(bits, t) && stepper_.accepts(pool_, f, as_bytes(vocab_->bytes(t)))) set_bit(bits, t);
