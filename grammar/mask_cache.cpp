@@ -182,6 +182,19 @@ std::shared_ptr<const MaskEntry> MaskCache::get(const Grammar& grammar, const Vo
   return entry;
 }
 
+size_t MaskCache::precompute(const Grammar& grammar, const Vocabulary& vocab) {
+  size_t filled = 0;
+  for (uint32_t node = 0; node < grammar.node_count(); ++node) {
+    if (grammar.byte_edges(node).empty()) continue;
+    StackKey key;
+    key.nodes[0] = node;
+    key.depth = 1;
+    get(grammar, vocab, key);
+    ++filled;
+  }
+  return filled;
+}
+
 size_t MaskCache::entry_count() const {
   std::lock_guard lock(mutex_);
   return entries_.size();

@@ -63,6 +63,11 @@ class MaskCache {
   // `grammar` and `vocab` must be the ones the cache was made for (see shared_mask_cache).
   std::shared_ptr<const MaskEntry> get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key);
   size_t entry_count() const;
+  // Fills the entries of every one-frame key (each automaton node that reads a byte).
+  // Deeper keys are then mostly derived cheaply, so calling this once after compiling
+  // (e.g. when a compiled grammar enters a cache) takes the full-vocabulary walks off
+  // the decoding path. Returns the number of entries filled.
+  size_t precompute(const Grammar& grammar, const Vocabulary& vocab);
 
  private:
   mutable std::mutex mutex_;
