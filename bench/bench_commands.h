@@ -12,5 +12,6 @@ void register_matvec(CLI::App& app);
 void register_tokenize(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_constraint_bench(CLI::App& app);
+void register_grammar(CLI::App& app);
 
 }  // namespace slm::bench

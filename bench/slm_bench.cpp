@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   slm::bench::register_tokenize(app);
   slm::bench::register_synth(app);
   slm::bench::register_constraint_bench(app);
+  slm::bench::register_grammar(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

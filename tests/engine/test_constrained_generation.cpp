@@ -64,7 +64,7 @@ class ConstrainedGemma : public ::testing::Test {
     if (model_ == nullptr) GTEST_SKIP() << "Gemma 3 270M is not installed";
   }
   api::Generation generate(const std::string& prompt, const api::Constraint& c, uint64_t seed) {
-    api::Session session(*model_, slm_session_params{1024, 0});
+    api::Session session(*model_, slm_session_params{1024, 1});
     slm_generate_params p = sampled(seed);
     p.constraint = c.get();
     return session.generate(model_->tokenize(prompt, true), p);
@@ -95,7 +95,7 @@ TEST_F(ConstrainedGemma, TheBudgetAlwaysEndsInACompleteOutput) {
   const api::Constraint c(*model_, SLM_CONSTRAINT_JSON_SCHEMA, open_person);
   json cases = json::array();
   for (uint64_t seed = 1; seed <= 3; ++seed) {
-    api::Session session(*model_, slm_session_params{1024, 0});
+    api::Session session(*model_, slm_session_params{1024, 1});
     slm_generate_params p = sampled(seed);
     p.constraint = c.get();
     p.max_tokens = 60;
