@@ -20,8 +20,8 @@ const std::set<std::string>& annotations() {
 
 const std::set<std::string>& refused() {
   static const std::set<std::string> k = {
-      "not", "contains", "dependentSchemas", "dependentRequired", "dependencies", "propertyNames",
-      "unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef"};
+      "contains", "dependentSchemas", "dependentRequired", "dependencies", "propertyNames",
+      "$dynamicRef", "$recursiveRef"};
   return k;
 }
 
@@ -56,12 +56,12 @@ bool applies_only_to(const std::string& keyword, const std::string& type) {
   return it != type_specific().end() && it->second == type;
 }
 
-void check_keywords(const Json& schema, const std::string& pointer, bool is_root) {
+void check_keywords(const Json& schema, const std::string& pointer, bool allow_id) {
   for (const auto& [key, value] : schema.items()) {
     if (refused().count(key)) throw SchemaError(key, pointer, "keyword \"" + key + "\" is not supported");
     if (key == "if" && (schema.contains("then") || schema.contains("else")))
       throw SchemaError(key, pointer, "conditional schemas (if/then/else) are not supported");
-    if ((key == "$id" || key == "id") && !is_root && value.is_string())
+    if ((key == "$id" || key == "id") && !allow_id && value.is_string())
       throw SchemaError(key, pointer, "\"" + key + "\" below the root changes reference resolution: not supported");
     if (key == "$ref" && !value.is_string()) throw SchemaError(key, pointer, "\"$ref\" must be a string");
   }

@@ -16,12 +16,15 @@ namespace slm::grammar::schema {
 namespace {
 
 // Characters an undeclared key may hold: anything JSON allows unescaped.
-regex::CharSet key_chars() {
-  regex::CharSet bad;
-  bad.add(0, 0x1F);
-  bad.add('"', '"');
-  bad.add('\\', '\\');
-  return bad.complement();
+const regex::CharSet& key_chars() {
+  static const regex::CharSet chars = [] {
+    regex::CharSet bad;
+    bad.add(0, 0x1F);
+    bad.add('"', '"');
+    bad.add('\\', '\\');
+    return bad.complement();
+  }();
+  return chars;
 }
 
 struct Trie {
@@ -102,7 +105,10 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
       if (required.count(name)) return std::nullopt;
       continue;
     }
-    members.push_back({kv(gbnf::literal(Json(name).dump()), *v), required.count(name) > 0});
+    // A member appears in two rules (first or after a comma): long ones get a rule of their own.
+    std::string member = kv(gbnf::literal(Json(name).dump()), *v);
+    if (member.size() > 48) member = add_rule(name, member);
+    members.push_back({member, required.count(name) > 0});
   }
   for (const std::string& name : required) {
     if (props.contains(name)) continue;
@@ -125,7 +131,7 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1);
     if (v) {
       // A rule per trie node: text that has left the trie, or ends off a name, is fine.
-      const std::string plain = gbnf::char_class(key_chars());
+      if (key_tail_.empty()) key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
       const std::string quote = gbnf::literal("\"");
       std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
         regex::CharSet taken;
@@ -137,13 +143,13 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
           alts.push_back(gbnf::char_class(regex::CharSet::range(c, c)) + " " + node_rule(child));
         }
         const regex::CharSet rest = key_chars().intersect(taken.complement());
-        alts.push_back(gbnf::char_class(rest) + " " + plain + "* " + quote);
+        alts.push_back(gbnf::char_class(rest) + " " + key_tail_);
         std::string body;
         for (size_t i = 0; i < alts.size(); ++i) body += (i ? " | " : "") + alts[i];
         return add_rule("key", body);
       };
       const std::string key = names.children.empty() && !names.terminal
-                                  ? quote + " " + plain + "* " + quote
+                                  ? quote + " " + key_tail_
                                   : quote + " " + node_rule(names);
       extra = kv(key, *v);
     }
@@ -166,9 +172,13 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     if (const auto it = memo.find(key); it != memo.end()) return it->second;
     std::vector<std::string> alts;
     if (i == members.size()) {
-      if (count >= min_props) {
-        const bool room = !max_props || count < *max_props;
-        const int left = max_props ? static_cast<int>(*max_props - count) : regex::kUnbounded;
+      const bool room = !max_props || count < *max_props;
+      const int left = max_props ? static_cast<int>(*max_props - count) : regex::kUnbounded;
+      if (count + 1 == min_props && extra && room) {
+        // One undeclared member cannot repeat a key, so it may make up the last one.
+        if (first) alts.push_back(join({*extra, gbnf::repeat(join({comma(), *extra}), 0, left == regex::kUnbounded ? left : left - 1)}));
+        else alts.push_back(gbnf::repeat(join({comma(), *extra}), 1, left));
+      } else if (count >= min_props) {
         if (!extra || !room) alts.push_back("\"\"");
         else if (first) alts.push_back("(" + *extra + " " + gbnf::repeat(join({comma(), *extra}), 0, left == regex::kUnbounded ? left : left - 1) + ")?");
         else alts.push_back(gbnf::repeat(join({comma(), *extra}), 0, left));
