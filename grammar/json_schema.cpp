@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "grammar/gbnf_text.h"
 #include "grammar/json_schema_compiler.h"
@@ -165,6 +166,14 @@ std::string Compiler::literal_value(const Json& value) const {
     }
     return "(" + join({out, ws(), "\"]\""}) + ")";
   }
+  if (value.is_number()) {
+    // Integral values equal every spelling with a zero fraction (1 == 1.0 == 1.00).
+    const double d = value.get<double>();
+    if (value.is_number_integer() || (std::fabs(d) < 1e15 && d == std::floor(d))) {
+      const std::string digits = value.is_number_integer() ? value.dump() : std::to_string(static_cast<int64_t>(d));
+      return "(" + gbnf::literal(digits) + " (\".\" \"0\"+)?)";
+    }
+  }
   return gbnf::literal(value.dump());
 }
 
@@ -241,6 +250,20 @@ Expr Compiler::value(const Json& schema_in, const std::string& pointer, int dept
   if (legacy) normalized = normalize_legacy_items(schema_in);
   const Json& schema = legacy ? normalized : schema_in;
   if (schema.contains("not")) return value(apply_not(schema, pointer), pointer, depth + 1);
+  if (schema.contains("if") && schema["if"].is_boolean()) {
+    // A constant condition picks its branch once and for all.
+    Json out = schema;
+    const char* branch = schema["if"].get<bool>() ? "then" : "else";
+    for (const char* k : {"if", "then", "else"}) out.erase(k);
+    if (schema.contains(branch)) {
+      Json parts = schema.contains("allOf") ? schema["allOf"] : Json::array();
+      parts.push_back(schema[branch]);
+      out["allOf"] = parts;
+    }
+    return value(out, pointer, depth + 1);
+  }
+  if (schema.contains("dependentRequired") || schema.contains("dependentSchemas") || schema.contains("dependencies"))
+    return value(expand_dependencies(schema, pointer), pointer, depth + 1);
   if (schema.contains("$ref") || schema.contains("allOf") || schema.contains("unevaluatedProperties") ||
       schema.contains("unevaluatedItems")) {
     if (schema.contains("$ref") && !schema.contains("allOf") && only_annotations(schema, "$ref"))
@@ -271,6 +294,32 @@ Json Compiler::apply_not(const Json& schema, const std::string& pointer) {
   }
   if (kept.empty()) return false;
   out["type"] = kept;
+  return out;
+}
+
+Json Compiler::expand_dependencies(const Json& schema, const std::string& pointer) {
+  // "if k is present then S" is "k absent, or k present and S": an anyOf per key.
+  Json out = schema;
+  out.erase("dependentRequired");
+  out.erase("dependentSchemas");
+  Json parts = schema.contains("allOf") ? schema["allOf"] : Json::array();
+  out.erase("dependencies");
+  // Draft 7's "dependencies" holds both kinds: arrays of names and schemas.
+  for (const char* keyword : {"dependentRequired", "dependentSchemas", "dependencies"}) {
+    if (!schema.contains(keyword)) continue;
+    if (!schema[keyword].is_object()) throw SchemaError(keyword, pointer, std::string("\"") + keyword + "\" must be an object");
+    for (const auto& [key, then] : schema[keyword].items()) {
+      Json present = Json{{"required", Json::array({key})}};
+      if (std::string(keyword) == "dependentSchemas" || (std::string(keyword) == "dependencies" && !then.is_array())) {
+        present["allOf"] = Json::array({then});
+      } else {
+        if (!then.is_array()) throw SchemaError(keyword, pointer, "must map names to arrays of names");
+        for (const Json& name : then) present["required"].push_back(name);
+      }
+      parts.push_back(Json{{"anyOf", Json::array({Json{{"properties", Json{{key, false}}}}, present})}});
+    }
+  }
+  out["allOf"] = parts;
   return out;
 }
 

@@ -65,6 +65,8 @@ class Compiler {
   std::pair<const Json*, std::string> resolve_anchor(const std::string& name, const std::string& pointer) const;
   // The schema without "not", its types narrowed; SchemaError unless "not" only names types.
   Json apply_not(const Json& schema, const std::string& pointer);
+  // dependentRequired / dependentSchemas rewritten as allOf of anyOf.
+  Json expand_dependencies(const Json& schema, const std::string& pointer);
   // The schema with $ref and allOf merged in (json_schema_merge.cpp).
   Json flatten(const Json& schema, const std::string& pointer, int depth);
 
@@ -72,6 +74,11 @@ class Compiler {
   Expr string_value(const Json& schema, const std::string& pointer);
   Expr object_value(const Json& schema, const std::string& pointer, int depth);
   Expr array_value(const Json& schema, const std::string& pointer, int depth);
+  // uniqueItems over items drawn from a small finite set of values (json_schema_unique.cpp).
+  Expr unique_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
+                    std::optional<size_t> max_items);
+  Expr contains_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
+                      std::optional<size_t> max_items, const Expr& tail);
   // A JSON string literal (with quotes) whose decoded text matches `pattern`
   // restricted to [min_len, max_len] code points; SchemaError when not exact.
   std::string pattern_string(const regex::Pattern& pattern, size_t min_len, std::optional<size_t> max_len,

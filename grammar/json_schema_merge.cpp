@@ -186,7 +186,7 @@ Json Compiler::flatten(const Json& schema, const std::string& pointer, int depth
   for (const auto& [keyword, uneval, evaluator] : {std::tuple{"unevaluatedProperties", &unevaluated_properties, "additionalProperties"},
                                                   std::tuple{"unevaluatedItems", &unevaluated_items, "items"}}) {
     if (uneval->is_null()) continue;
-    for (const char* applicator : {"anyOf", "oneOf", "if", "not"})
+    for (const char* applicator : {"anyOf", "oneOf", "if", "not", "contains"})
       if (result.contains(applicator))
         throw SchemaError(keyword, pointer, std::string(keyword) + " next to " + applicator + " is not supported");
     if (!result.contains(evaluator)) result[evaluator] = *uneval;

@@ -90,6 +90,22 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     }
   }
 
+  // propertyNames: keys are strings valid against its schema. Declared names would
+  // have to be checked against it, so only objects without them are supported.
+  std::optional<std::string> named_key;
+  if (schema.contains("propertyNames")) {
+    const Json& names_schema = schema["propertyNames"];
+    const bool trivial = (names_schema.is_boolean() && names_schema.get<bool>()) || (names_schema.is_object() && names_schema.empty());
+    if (!trivial) {
+      if (!props.empty() || !required.empty() || pattern_key)
+        throw SchemaError("propertyNames", pointer, "propertyNames next to properties, required or patternProperties is not supported");
+      const Json key_schema = Json{{"allOf", Json::array({names_schema, Json{{"type", "string"}}})}};
+      const Expr k = value(key_schema, child_pointer(pointer, "propertyNames"), depth + 1);
+      if (k) named_key = *k;
+      else additional = false;
+    }
+  }
+
   auto kv = [&](const std::string& key_expr, const std::string& value_expr) {
     return join({key_expr, ws(), "\":\"", ws(), value_expr});
   };
@@ -110,8 +126,10 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     if (member.size() > 48) member = add_rule(name, member);
     members.push_back({member, required.count(name) > 0});
   }
-  for (const std::string& name : required) {
-    if (props.contains(name)) continue;
+  std::set<std::string> placed;  // required names in the order the schema lists them
+  for (const Json& listed : schema.value("required", Json::array())) {
+    const std::string name = listed.get<std::string>();
+    if (props.contains(name) || !placed.insert(name).second) continue;
     Trie* node = &names;
     for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
     node->terminal = true;
@@ -127,6 +145,8 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
   std::optional<std::string> extra;
   if (pattern_key) {
     if (const Expr v = value(pattern_schema, child_pointer(pointer, "patternProperties"), depth + 1)) extra = kv(*pattern_key, *v);
+  } else if (named_key && !(additional.is_boolean() && !additional.get<bool>())) {
+    if (const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)) extra = kv(*named_key, *v);
   } else if (!(additional.is_boolean() && !additional.get<bool>())) {
     const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1);
     if (v) {

@@ -172,9 +172,28 @@ TEST(JsonSchema, ApplicatorsAndReferences) {
   expect_error(R"({"oneOf": [{"type": "integer"}, {"minimum": 3}]})", "oneOf", "");
 }
 
+TEST(JsonSchema, ContainsDependenciesUniqueItemsAndPropertyNames) {
+  const auto c = grammar_for(R"({"items": {"type": "integer"}, "contains": {"minimum": 10}})");
+  EXPECT_TRUE(accepts(c, "[1,12,3]"));
+  EXPECT_FALSE(accepts(c, "[1,2,3]"));
+  EXPECT_FALSE(accepts(c, "[]"));
+  const auto d = grammar_for(R"({"properties": {"a": {}, "b": {}}, "dependentRequired": {"a": ["b"]}})");
+  EXPECT_TRUE(accepts(d, R"({"a":1,"b":2})"));
+  EXPECT_TRUE(accepts(d, R"({"b":2})"));
+  EXPECT_FALSE(accepts(d, R"({"a":1})"));
+  const auto u = grammar_for(R"({"type": "array", "items": {"enum": ["a", "b", "c"]}, "uniqueItems": true, "minItems": 2})");
+  EXPECT_TRUE(accepts(u, R"(["c","a"])"));
+  EXPECT_TRUE(accepts(u, R"(["b","c","a"])"));
+  EXPECT_FALSE(accepts(u, R"(["a","a"])"));
+  EXPECT_FALSE(accepts(u, R"(["a"])"));
+  const auto n = grammar_for(R"({"propertyNames": {"maxLength": 2}})");
+  EXPECT_TRUE(accepts(n, R"({"ab":1})"));
+  EXPECT_FALSE(accepts(n, R"({"abc":1})"));
+}
+
 TEST(JsonSchema, UnsupportedKeywordsNameTheirPlace) {
   expect_error(R"({"properties": {"tags": {"type": "array", "uniqueItems": true}}})", "uniqueItems", "/properties/tags");
-  expect_error(R"({"items": {"contains": {"type": "integer"}}})", "contains", "/items");
+  expect_error(R"({"items": {"contains": {"type": "integer"}, "maxContains": 2}})", "contains", "/items");
   expect_error(R"({"if": {"type": "string"}, "then": {"minLength": 1}})", "if", "");
   expect_error(R"({"$ref": "https://example.com/schema"})", "$ref", "");
   expect_error(R"({"type": "string", "pattern": "(a)\\1"})", "pattern", "");
