@@ -57,15 +57,32 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
   // patternProperties: supported when they change nothing we emit (all their schemas
   // accept anything and undeclared keys are allowed), or when they are the only way
   // to add keys (no declared properties, additionalProperties false, one schema).
+  // Or when every pattern matches every key (".*", "", "^\\w*"): then their schemas
+  // apply to every member and additionalProperties to none.
   std::optional<std::string> pattern_key;  // the key expression for pattern-matched keys
   Json pattern_schema = true;
+  std::optional<Json> every_member;  // the schema every member's value must meet
   if (schema.contains("patternProperties") && !schema["patternProperties"].empty()) {
     const Json& pp = schema["patternProperties"];
+    Json universal = Json::array();
+    for (const auto& [pat, sub] : pp.items()) {
+      try {
+        if (regex::matches_every_string(regex::parse(pat))) universal.push_back(sub);
+      } catch (const Error& e) {
+        throw SchemaError("patternProperties", pointer, e.what());
+      }
+    }
+    if (universal.size() == pp.size()) {
+      every_member = Json{{"allOf", universal}};
+      additional = *every_member;
+    }
     bool all_true = true;
     for (const auto& [pat, sub] : pp.items())
       if (!(sub.is_boolean() && sub.get<bool>()) && !(sub.is_object() && sub.empty())) all_true = false;
     const bool additional_false = additional.is_boolean() && !additional.get<bool>();
-    if (all_true && !additional_false) {
+    if (every_member) {
+      // handled through `additional` and the declared members below
+    } else if (all_true && !additional_false) {
       // keys matching a pattern may take any value; we give them additionalProperties' schema: narrower
     } else if (props.empty() && additional_false && required.empty()) {
       std::vector<std::string> alts;
@@ -116,7 +133,8 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     Trie* node = &names;
     for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
     node->terminal = true;
-    const Expr v = value(sub, child_pointer(props_pointer, name), depth + 1);
+    const Json both = every_member ? Json{{"allOf", Json::array({sub, *every_member})}} : Json();
+    const Expr v = value(every_member ? both : sub, child_pointer(props_pointer, name), depth + 1);
     if (!v) {
       if (required.count(name)) return std::nullopt;
       continue;
@@ -133,9 +151,9 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     Trie* node = &names;
     for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
     node->terminal = true;
-    const bool additional_forbidden = schema.contains("additionalProperties") && additional.is_boolean() && !additional.get<bool>();
+    const bool additional_forbidden = (schema.contains("additionalProperties") || every_member) && additional.is_boolean() && !additional.get<bool>();
     if (additional_forbidden) return std::nullopt;
-    const Expr v = schema.contains("additionalProperties") ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
+    const Expr v = schema.contains("additionalProperties") || every_member ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
                                                            : Expr("value");
     if (!v) return std::nullopt;
     members.push_back({kv(gbnf::literal(Json(name).dump()), *v), true});

@@ -186,6 +186,11 @@ TEST(JsonSchema, ContainsDependenciesUniqueItemsAndPropertyNames) {
   EXPECT_TRUE(accepts(u, R"(["b","c","a"])"));
   EXPECT_FALSE(accepts(u, R"(["a","a"])"));
   EXPECT_FALSE(accepts(u, R"(["a"])"));
+  const auto every = grammar_for(R"({"properties": {"a": {"minimum": 3}}, "patternProperties": {".*": {"type": "integer"}},
+                                     "additionalProperties": false})");
+  EXPECT_TRUE(accepts(every, R"({"a":4,"b":1})"));
+  EXPECT_FALSE(accepts(every, R"({"a":2})"));
+  EXPECT_FALSE(accepts(every, R"({"a":4,"b":"x"})"));
   const auto n = grammar_for(R"({"propertyNames": {"maxLength": 2}})");
   EXPECT_TRUE(accepts(n, R"({"ab":1})"));
   EXPECT_FALSE(accepts(n, R"({"abc":1})"));

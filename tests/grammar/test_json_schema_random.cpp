@@ -18,7 +18,7 @@
 namespace slm::grammar::test {
 namespace {
 
-constexpr size_t kSchemasPerSplit = 80;
+constexpr size_t kSchemasPerSplit = 250;
 constexpr int kInstancesPerSchema = 4;
 constexpr size_t kSoftLength = 120;  // past this, closing bytes are strongly preferred
 constexpr size_t kHardLength = 4000;
