@@ -7,5 +7,6 @@ namespace slm::bench {
 
 void register_matvec(CLI::App& app);
 void register_tokenize(CLI::App& app);
+void register_grammar(CLI::App& app);
 
 }  // namespace slm::bench

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   slm::bench::register_matvec(app);
   slm::bench::register_tokenize(app);
+  slm::bench::register_grammar(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

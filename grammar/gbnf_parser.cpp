@@ -135,9 +135,11 @@ class Parser {
     Expr seq;
     seq.kind = Expr::Kind::Sequence;
     seq.pos = here();
+    int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();
       const SourcePos pos = here();
+      if (c != '*' && c != '+' && c != '?' && c != '{') repeats_on_last = 0;
       if (c == '"') {
         seq.items.push_back(parse_literal());
       } else if (c == '[') {
@@ -168,6 +170,8 @@ class Parser {
         seq.items.push_back(std::move(ref));
       } else if (c == '*' || c == '+' || c == '?' || c == '{') {
         if (seq.items.empty()) fail(std::string("expecting an item before '") + c + "'");
+        // Each operator wraps the item once more; bounded like nesting, for the stack.
+        if (++repeats_on_last > kMaxRepeatOperators) fail("too many repetition operators on one item");
         apply_repetition(seq.items.back());
       } else if (c == '<') {
         fail("token references (<...>) are not supported");
@@ -345,6 +349,7 @@ class Parser {
 
   std::string_view text_;
   static constexpr int kMaxNesting = 256;
+  static constexpr int kMaxRepeatOperators = 8;
   size_t pos_ = 0;
   int depth_ = 0;
   mutable size_t scanned_ = 0;

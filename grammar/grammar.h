@@ -1,16 +1,20 @@
 // A compiled grammar: every rule is a byte-level automaton (code-point classes are
 // already split into UTF-8 byte ranges), with edges that consume a byte and edges that
 // call another rule. Immutable after compile_gbnf, so one Grammar can be shared by any
-// number of matchers and threads.
+// number of matchers and threads (the only mutable part is its token-mask caches).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string_view>
 #include <vector>
 
 namespace slm::grammar {
+
+class MaskCache;
+class Vocabulary;
 
 struct ByteEdge {
   uint8_t lo;
@@ -52,8 +56,14 @@ class Grammar {
   }
   bool is_final(uint32_t node) const { return p_.is_final[node] != 0; }
 
+  // The token-mask cache for this grammar and `vocab`, made on first request. Kept here
+  // so it lives exactly as long as the compiled grammar (thread-safe).
+  std::shared_ptr<MaskCache> mask_cache_for(const std::shared_ptr<const Vocabulary>& vocab) const;
+
  private:
   Parts p_;
+  mutable std::mutex caches_mutex_;
+  mutable std::vector<std::pair<std::weak_ptr<const Vocabulary>, std::shared_ptr<MaskCache>>> caches_;
 };
 
 // Parses and compiles GBNF (llama.cpp syntax). Throws slm::Error "gbnf line L col C: what"

@@ -47,16 +47,46 @@ bool derives_some_string(const Expr& e, const std::vector<char>& rule_productive
   return false;
 }
 
-// Least fixed point of a per-rule property over the rule bodies.
+void collect_refs(const Expr& e, std::vector<uint32_t>& out) {
+  if (e.kind == Expr::Kind::Ref) out.push_back(e.rule);
+  for (const Expr& x : e.items) collect_refs(x, out);
+}
+
+size_t expr_size(const Expr& e) {
+  size_t n = 1;
+  for (const Expr& x : e.items) n += expr_size(x);
+  return n;
+}
+
+// Least fixed point of a per-rule property over the rule bodies. A rule is re-evaluated
+// only when a rule it refers to changed; the total work is capped so that a grammar
+// built to need quadratic work fails instead of hanging.
 template <typename Property>
 std::vector<char> rule_fixpoint(const GbnfAst& ast, Property property) {
-  std::vector<char> value(ast.rules.size(), 0);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (size_t r = 0; r < ast.rules.size(); ++r) {
-      if (value[r] == 0 && property(ast.rules[r].body, value)) {
-        value[r] = 1;
-        changed = true;
+  const size_t n = ast.rules.size();
+  std::vector<std::vector<uint32_t>> users(n);
+  std::vector<size_t> size(n);
+  for (uint32_t r = 0; r < n; ++r) {
+    std::vector<uint32_t> refs;
+    collect_refs(ast.rules[r].body, refs);
+    for (const uint32_t s : refs) users[s].push_back(r);
+    size[r] = expr_size(ast.rules[r].body);
+  }
+  constexpr size_t kMaxWork = size_t{64} << 20;
+  size_t work = 0;
+  std::vector<char> value(n, 0);
+  std::vector<uint32_t> pending;
+  for (size_t r = n; r-- > 0;) pending.push_back(static_cast<uint32_t>(r));
+  while (!pending.empty()) {
+    const uint32_t r = pending.back();
+    pending.pop_back();
+    if (value[r] != 0) continue;
+    work += size[r];
+    if (work > kMaxWork) throw_gbnf_error(ast.rules[r].pos, "grammar too large to check (rules refer to each other too much)");
+    if (property(ast.rules[r].body, value)) {
+      value[r] = 1;
+      for (const uint32_t u : users[r]) {
+        if (value[u] == 0) pending.push_back(u);
       }
     }
   }

@@ -2,7 +2,6 @@
 
 #include <map>
 #include <string>
-#include <utility>
 
 #include "grammar/stack_pool.h"
 
@@ -66,15 +65,49 @@ class SetAutomaton {
   std::vector<std::vector<uint32_t>> next_;
 };
 
-std::mutex g_registry_mutex;
-std::map<std::pair<const Grammar*, const Vocabulary*>, std::weak_ptr<MaskCache>> g_registry;
+
+// The key's frames in `pool`, over a context marker unless the key is the whole stack.
+uint32_t key_stack(StackPool& pool, const StackKey& key) {
+  uint32_t frame = key.whole_stack ? kEmptyStack : pool.push(kContextNode, kEmptyStack);
+  for (uint32_t i = key.depth; i-- > 0;) frame = pool.push(key.nodes[i], frame);
+  return frame;
+}
+
+// The entry for `key` from the entry of its prefix one frame shorter: tokens accepted or
+// rejected there are so here too; only the prefix's context-dependent tokens are run
+// again, now knowing one more frame.
+MaskEntry derive_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key,
+                            const MaskEntry& prefix) {
+  StackPool pool;
+  const uint32_t frame = key_stack(pool, key);
+  SetAutomaton sets(grammar, pool);
+  const uint32_t start = sets.intern({frame});
+  MaskEntry entry;
+  entry.accepted = prefix.accepted;
+  for (const TokenId t : prefix.context_dependent) {
+    const std::string_view bytes = vocab.bytes(t);
+    uint32_t s = start;
+    bool exited = false;  // some stack left the key's frames with bytes still to take
+    size_t taken = 0;
+    while (taken < bytes.size() && sets.live(s)) {
+      exited = exited || sets.exited(s);
+      s = sets.next(s, static_cast<uint8_t>(bytes[taken++]));
+    }
+    if (taken < bytes.size()) exited = exited || sets.exited(s);
+    if (taken == bytes.size() && sets.nonempty(s)) {
+      entry.accepted[static_cast<size_t>(t) >> 6] |= uint64_t{1} << (t & 63);
+    } else if (exited) {
+      entry.context_dependent.push_back(t);
+    }
+  }
+  return entry;
+}
 
 }  // namespace
 
 MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
   StackPool pool;
-  uint32_t frame = key.whole_stack ? kEmptyStack : pool.push(kContextNode, kEmptyStack);
-  for (uint32_t i = key.depth; i-- > 0;) frame = pool.push(key.nodes[i], frame);
+  const uint32_t frame = key_stack(pool, key);
   SetAutomaton sets(grammar, pool);
 
   const TokenTrie& trie = vocab.trie();
@@ -122,16 +155,23 @@ MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, co
   return entry;
 }
 
-MaskCache::MaskCache(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const Vocabulary> vocab)
-    : grammar_(std::move(grammar)), vocab_(std::move(vocab)) {}
-
-std::shared_ptr<const MaskEntry> MaskCache::get(const StackKey& key) {
+std::shared_ptr<const MaskEntry> MaskCache::get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) return it->second;
   }
   // Computed outside the lock: two threads may both compute a new key, which is harmless.
-  auto entry = std::make_shared<const MaskEntry>(compute_mask_entry(*grammar_, *vocab_, key));
+  std::shared_ptr<const MaskEntry> entry;
+  if (key.depth > 1) {
+    StackKey prefix = key;
+    prefix.nodes[--prefix.depth] = 0;
+    prefix.whole_stack = false;
+    const std::shared_ptr<const MaskEntry> shorter = get(grammar, vocab, prefix);
+    if (shorter->context_dependent.size() <= kDeriveMaxTokens) {
+      entry = std::make_shared<const MaskEntry>(derive_mask_entry(grammar, vocab, key, *shorter));
+    }
+  }
+  if (!entry) entry = std::make_shared<const MaskEntry>(compute_mask_entry(grammar, vocab, key));
   const size_t cost = entry->accepted.size() * sizeof(uint64_t) + entry->context_dependent.size() * sizeof(TokenId);
   std::lock_guard lock(mutex_);
   if (bytes_ + cost > kMaskCacheBudgetBytes) {
@@ -142,24 +182,26 @@ std::shared_ptr<const MaskEntry> MaskCache::get(const StackKey& key) {
   return entry;
 }
 
+size_t MaskCache::precompute(const Grammar& grammar, const Vocabulary& vocab) {
+  size_t filled = 0;
+  for (uint32_t node = 0; node < grammar.node_count(); ++node) {
+    if (grammar.byte_edges(node).empty()) continue;
+    StackKey key;
+    key.nodes[0] = node;
+    key.depth = 1;
+    get(grammar, vocab, key);
+    ++filled;
+  }
+  return filled;
+}
+
 size_t MaskCache::entry_count() const {
   std::lock_guard lock(mutex_);
   return entries_.size();
 }
 
-std::shared_ptr<MaskCache> shared_mask_cache(const std::shared_ptr<const Grammar>& grammar,
-                                             const std::shared_ptr<const Vocabulary>& vocab) {
-  std::lock_guard lock(g_registry_mutex);
-  for (auto it = g_registry.begin(); it != g_registry.end();) {  // drop caches nobody uses
-    it = it->second.expired() ? g_registry.erase(it) : std::next(it);
-  }
-  std::weak_ptr<MaskCache>& slot = g_registry[{grammar.get(), vocab.get()}];
-  std::shared_ptr<MaskCache> cache = slot.lock();
-  if (!cache) {
-    cache = std::make_shared<MaskCache>(grammar, vocab);
-    slot = cache;
-  }
-  return cache;
+std::shared_ptr<MaskCache> shared_mask_cache(const Grammar& grammar, const std::shared_ptr<const Vocabulary>& vocab) {
+  return grammar.mask_cache_for(vocab);
 }
 
 }  // namespace slm::grammar

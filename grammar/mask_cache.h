@@ -1,7 +1,10 @@
 // Token masks per stack top, computed once and shared by every matcher of the same
 // grammar and vocabulary.
 //
-// A key is the top kKeyDepth frames of a stack (or the whole stack when shorter). For
+// A key is the top frames of a stack: at least kKeyDepth, then more while the deepest
+// one is a node where its rule may end (such frames are popped without consuming input,
+// so stopping there would make most tokens context-dependent), up to kMaxKeyDepth, or
+// the whole stack when shorter. For
 // the key, each token is classified by walking the vocabulary trie from those frames
 // alone, with a marker frame standing for the unknown rest of the stack:
 //  * accepted: some path takes all its bytes (valid whatever lies below),
@@ -9,7 +12,9 @@
 //  * context-dependent: not accepted, but some path finishes the known frames with bytes
 //    left; only these are checked against the real stack when a mask is filled.
 // The walk advances sets of stacks through a lazily built table of transitions, so a
-// trie node costs one table look-up once a set has been seen.
+// trie node costs one table look-up once a set has been seen. Deeper keys usually start
+// from their shorter prefix's entry instead (see kDeriveMaxTokens), so a rule met in
+// many contexts walks the trie once.
 #pragma once
 
 #include <array>
@@ -25,11 +30,16 @@
 namespace slm::grammar {
 
 inline constexpr size_t kKeyDepth = 3;
+inline constexpr size_t kMaxKeyDepth = 12;
+// A key's entry is derived from the entry of its one-frame-shorter prefix (re-running
+// only the prefix's context-dependent tokens) when those are at most this many; else
+// the vocabulary trie is walked again.
+inline constexpr size_t kDeriveMaxTokens = 32768;
 // Entries beyond this many bytes make the cache start over (correct, only slower).
 inline constexpr size_t kMaskCacheBudgetBytes = size_t{512} << 20;
 
 struct StackKey {
-  std::array<uint32_t, kKeyDepth> nodes{};  // top first
+  std::array<uint32_t, kMaxKeyDepth> nodes{};  // top first
   uint32_t depth = 0;                       // frames used
   bool whole_stack = false;                 // the stack has no frames below these
   bool operator==(const StackKey&) const = default;
@@ -50,22 +60,24 @@ struct MaskEntry {
 
 class MaskCache {
  public:
-  MaskCache(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const Vocabulary> vocab);
-  std::shared_ptr<const MaskEntry> get(const StackKey& key);
+  // `grammar` and `vocab` must be the ones the cache was made for (see shared_mask_cache).
+  std::shared_ptr<const MaskEntry> get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key);
   size_t entry_count() const;
+  // Fills the entries of every one-frame key (each automaton node that reads a byte).
+  // Deeper keys are then mostly derived cheaply, so calling this once after compiling
+  // (e.g. when a compiled grammar enters a cache) takes the full-vocabulary walks off
+  // the decoding path. Returns the number of entries filled.
+  size_t precompute(const Grammar& grammar, const Vocabulary& vocab);
 
  private:
-  std::shared_ptr<const Grammar> grammar_;
-  std::shared_ptr<const Vocabulary> vocab_;
   mutable std::mutex mutex_;
   std::unordered_map<StackKey, std::shared_ptr<const MaskEntry>, StackKeyHash> entries_;
   size_t bytes_ = 0;
 };
 
-// The cache shared by all matchers of this grammar and vocabulary (created on first use,
-// released with the last matcher).
-std::shared_ptr<MaskCache> shared_mask_cache(const std::shared_ptr<const Grammar>& grammar,
-                                             const std::shared_ptr<const Vocabulary>& vocab);
+// The cache shared by all matchers of this grammar and vocabulary. It is kept by the
+// Grammar, so it lives as long as the (cached) compiled grammar does.
+std::shared_ptr<MaskCache> shared_mask_cache(const Grammar& grammar, const std::shared_ptr<const Vocabulary>& vocab);
 
 // Classifies every token for `key` (see above). Exposed for tests and benchmarks.
 MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key);

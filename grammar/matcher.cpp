@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <unordered_set>
 
 #include "slm/error.h"
 
@@ -18,23 +19,28 @@ bool has_bit(std::span<const uint64_t> bits, TokenId t) {
   return (bits[static_cast<size_t>(t) >> 6] >> (t & 63)) & 1u;
 }
 
-// Drops the frames a const query created, whatever way it leaves.
+// Drops the frames created since construction, whatever way the scope is left, unless
+// keep() was called.
 class PoolMark {
  public:
   explicit PoolMark(StackPool& pool) : pool_(pool), size_(pool.size()) {}
-  ~PoolMark() { pool_.truncate(size_); }
+  ~PoolMark() {
+    if (!kept_) pool_.truncate(size_);
+  }
+  void keep() { kept_ = true; }
   PoolMark(const PoolMark&) = delete;
   PoolMark& operator=(const PoolMark&) = delete;
 
  private:
   StackPool& pool_;
   size_t size_;
+  bool kept_ = false;
 };
 
 }  // namespace
 
 Matcher::Matcher(std::shared_ptr<const Grammar> g, std::shared_ptr<const Vocabulary> v)
-    : grammar_(std::move(g)), vocab_(std::move(v)), cache_(shared_mask_cache(grammar_, vocab_)),
+    : grammar_(std::move(g)), vocab_(std::move(v)), cache_(shared_mask_cache(*grammar_, vocab_)),
       stepper_(*grammar_) {
   StackSet start = stepper_.initial(pool_);
   history_.push_back({std::move(start), pool_.size(), false});
@@ -44,18 +50,16 @@ bool Matcher::is_complete() const { return !stacks().empty() && stacks().front()
 
 bool Matcher::accept_bytes(std::string_view bytes) {
   if (is_terminated()) return false;
-  const size_t mark = pool_.size();
+  PoolMark mark(pool_);
   StackSet cur = stacks();
   StackSet next;
   for (const uint8_t b : as_bytes(bytes)) {
     stepper_.step(pool_, cur, b, next);
-    if (next.empty()) {
-      pool_.truncate(mark);
-      return false;
-    }
+    if (next.empty()) return false;
     cur.swap(next);
   }
   history_.push_back({std::move(cur), pool_.size(), false});
+  mark.keep();
   return true;
 }
 
@@ -81,7 +85,8 @@ bool Matcher::accept_token(TokenId id) {
 
 StackKey Matcher::key_of(uint32_t frame) const {
   StackKey key;
-  while (key.depth < kKeyDepth && frame != kEmptyStack) {
+  while (frame != kEmptyStack && key.depth < kMaxKeyDepth &&
+         (key.depth < kKeyDepth || grammar_->is_final(key.nodes[key.depth - 1]))) {
     key.nodes[key.depth++] = pool_.node(frame);
     frame = pool_.parent(frame);
   }
@@ -97,14 +102,13 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
   std::fill(bits.begin(), bits.end(), 0);
   if (is_terminated()) return;
   PoolMark mark(pool_);
-  std::vector<StackKey> done;
+  std::unordered_set<StackKey, StackKeyHash> done;
   for (const uint32_t f : stacks()) {
     if (f == kEmptyStack) continue;
     const StackKey key = key_of(f);
-    const std::shared_ptr<const MaskEntry> entry = cache_->get(key);
-    if (std::find(done.begin(), done.end(), key) == done.end()) {
+    const std::shared_ptr<const MaskEntry> entry = cache_->get(*grammar_, *vocab_, key);
+    if (done.insert(key).second) {
       for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
-      done.push_back(key);
     }
     for (const TokenId t : entry->context_dependent) {
       if (!has_bit(bits, t) && stepper_.accepts(pool_, f, as_bytes(vocab_->bytes(t)))) set_bit(bits, t);

@@ -1,6 +1,8 @@
 // Constrained decoding state for one sequence: which tokens may come next under a
 // grammar. The state is a set of parser stacks over the grammar's byte automaton;
-// accepted tokens are kept as a history of states so rollback is cheap.
+// accepted tokens are kept as a history of states so rollback is cheap. With a grammar
+// too ambiguous to track (see kMaxStacks) the calls that step throw slm::Error and leave
+// the state unchanged.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,9 @@
 #include "grammar/stack_pool.h"
 
 #include <algorithm>
+#include <string>
+
+#include "slm/error.h"
 
 namespace slm::grammar {
 
@@ -52,8 +55,12 @@ void Stepper::expand(StackPool& pool, StackSet& out) {
     for (const RuleCall& c : g_->calls(n)) work_.push_back(pool.push(c.start, pool.push(c.ret, parent)));
     if (g_->is_final(n)) work_.push_back(parent);
   }
+  // Every frame is visited once, so `out` has no duplicates; only the order is fixed here.
+  if (out.size() > kMaxStacks) {
+    throw Error("grammar too ambiguous: more than " + std::to_string(kMaxStacks) +
+                " parser stacks at once (a rule that can split the same text in many ways)");
+  }
   std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 StackSet Stepper::initial(StackPool& pool) {

@@ -21,6 +21,11 @@ inline constexpr uint32_t kContextNode = UINT32_MAX;
 
 using StackSet = std::vector<uint32_t>;  // sorted, unique stack ids
 
+// Highly ambiguous grammars, e.g. root ::= ("x" root*)+, have a number of distinct
+// stacks that grows exponentially with the text; past this many a step throws
+// slm::Error instead of running out of time and memory.
+inline constexpr size_t kMaxStacks = 4096;
+
 class StackPool {
  public:
   StackPool();
@@ -48,7 +53,8 @@ class Stepper {
 
   // The stacks of the start state: the root rule, expanded.
   StackSet initial(StackPool& pool);
-  // The stacks after `byte` from `in`; empty when no stack can take it.
+  // The stacks after `byte` from `in`; empty when no stack can take it. Throws
+  // slm::Error past kMaxStacks.
   void step(StackPool& pool, const StackSet& in, uint8_t byte, StackSet& out);
   // Whether `bytes` can be taken from the single stack `frame`.
   bool accepts(StackPool& pool, uint32_t frame, std::span<const uint8_t> bytes);

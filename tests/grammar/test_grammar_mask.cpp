@@ -64,10 +64,14 @@ bool is_structural(std::string_view bytes) {
 // Random walk: each step picks a random allowed token (EOG less often, so walks get
 // somewhere; half the time a token without letters, as those move through the grammar's
 // structure instead of staying inside one long word or string), checking the mask exactly every `check_every` steps.
-void random_walks(const std::string& grammar, int walks, int steps, int check_every, unsigned seed) {
+void random_walks(const std::string& grammar, int walks, int steps, int check_every, unsigned seed,
+                  bool precompute = false) {
   const auto vocab = gemma_vocabulary();
   if (!vocab) return;
   const auto g = test::shared_grammar(grammar);
+  if (precompute) {
+    EXPECT_GT(shared_mask_cache(*g, vocab)->precompute(*g, *vocab), 10u);
+  }
   std::mt19937 rng(seed);
   for (int w = 0; w < walks; ++w) {
     Matcher m(g, vocab);
@@ -94,6 +98,7 @@ void random_walks(const std::string& grammar, int walks, int steps, int check_ev
 }
 
 TEST(GrammarMask, JsonMatchesBruteForce) { random_walks("json", 3, 60, 3, 1); }
+TEST(GrammarMask, JsonAfterPrecomputeMatchesBruteForce) { random_walks("json", 1, 40, 4, 7, true); }
 TEST(GrammarMask, ArithmeticMatchesBruteForce) { random_walks("arithmetic", 2, 30, 5, 2); }
 TEST(GrammarMask, ChessMatchesBruteForce) { random_walks("chess", 2, 30, 5, 3); }
 TEST(GrammarMask, JapaneseMatchesBruteForce) { random_walks("japanese", 2, 20, 5, 4); }

@@ -139,5 +139,20 @@ TEST(GrammarMatcher, NullableLoopsAndRepetitionCounts) {
   EXPECT_FALSE(matches(big, std::string(5001, '7') + "x"));
 }
 
+TEST(GrammarMatcher, ExponentiallyAmbiguousGrammarFailsCleanly) {
+  Matcher m(compile_gbnf("root ::= (\"x\" root*)+"), byte_vocabulary());
+  size_t taken = 0;
+  try {
+    while (taken < 100 && m.accept_bytes("x")) ++taken;
+    FAIL() << "no error after " << taken << " bytes";
+  } catch (const slm::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("grammar too ambiguous"), std::string::npos) << e.what();
+  }
+  EXPECT_GT(taken, 5u);
+  EXPECT_EQ(m.history_size(), taken);  // the failed step left the state as it was
+  m.rollback(taken);
+  EXPECT_TRUE(m.accept_bytes("xx"));
+}
+
 }  // namespace
 }  // namespace slm::grammar

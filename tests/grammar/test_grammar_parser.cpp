@@ -91,6 +91,13 @@ TEST(GbnfParser, SizeLimitsFailCleanly) {
   EXPECT_NE(compile_error("root ::= (\"a\"?){100000}").find("grammar too large"), std::string::npos);
   EXPECT_NE(compile_error("root ::= " + std::string(300, '(') + "\"a\"" + std::string(300, ')')).find("nested too deeply"),
             std::string::npos);
+  EXPECT_EQ(compile_error(std::string("root ::= \"a\"").append(9, '?')), "gbnf line 1 col 21: too many repetition operators on one item");
+  std::string chain = "root ::= r0\n";  // defined deepest first: the worst order for a naive fixpoint
+  for (int i = 20000; i > 0; --i) {
+    chain.append("r").append(std::to_string(i - 1)).append(" ::= r").append(std::to_string(i)).append(" | \"x\"\n");
+  }
+  chain += "r20000 ::= \"y\"\n";
+  EXPECT_EQ(compile_error(chain), "(compiled)");
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
   EXPECT_EQ(compile_error("root ::= \"a\"{0,20000}"), "(compiled)");
 }

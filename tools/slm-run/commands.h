@@ -40,5 +40,6 @@ void register_tokenize(CLI::App& app);
 void register_detokenize(CLI::App& app);
 void register_template(CLI::App& app);
 void register_perplexity(CLI::App& app);
+void register_grammar(CLI::App& app);
 
 }  // namespace slm::tools

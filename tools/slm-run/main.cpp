@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   slm::tools::register_detokenize(app);
   slm::tools::register_template(app);
   slm::tools::register_perplexity(app);
+  slm::tools::register_grammar(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
