@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "grammar/gbnf_text.h"
 #include "grammar/json_schema_compiler.h"
@@ -71,9 +72,10 @@ std::string sanitize(const std::string& hint) {
   return out.empty() ? "r" : out;
 }
 
-bool only_annotations(const Json& schema) {
+// Whether every keyword but `except` only annotates.
+bool only_annotations(const Json& schema, const std::string& except) {
   for (const auto& [key, value] : schema.items())
-    if (!is_annotation(key) && key != "$id") return false;
+    if (!is_annotation(key) && key != "$id" && key != except) return false;
   return true;
 }
 
@@ -86,8 +88,24 @@ std::string union_of(const std::vector<std::string>& alternatives) {
 
 }  // namespace
 
+namespace {
+bool contains_ref(const Json& j) {
+  if (j.is_object()) {
+    for (const auto& [key, v] : j.items())
+      if ((key == "$ref" && v.is_string()) || contains_ref(v)) return true;
+  } else if (j.is_array()) {
+    for (const Json& v : j)
+      if (contains_ref(v)) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Compiler::Compiler(const Json& root, const JsonSchemaOptions& options)
-    : root_(root), options_(options), compact_(options.compact || options.max_whitespace <= 0) {
+    : root_(root),
+      options_(options),
+      compact_(options.compact || options.max_whitespace <= 0),
+      has_refs_(contains_ref(root)) {
   for (const char* name : {"root", "value", "object", "array", "string", "number", "char", "cchar", "ws"})
     names_.insert(name);
 }
@@ -100,7 +118,8 @@ void Compiler::charge(size_t bytes) {
 std::string Compiler::reserve_rule(const std::string& hint) {
   std::string base = sanitize(hint);
   std::string name = base;
-  for (int n = 2; names_.count(name); ++n) name = base + "-" + std::to_string(n);
+  int& suffix = next_suffix_[base];  // resumes where the last rule of this base stopped
+  while (names_.count(name)) name = base + "-" + std::to_string(++suffix);
   names_.insert(name);
   rule_index_[name] = rules_.size();
   rules_.emplace_back(name, "");
@@ -147,12 +166,21 @@ std::string Compiler::literal_value(const Json& value) const {
     }
     return "(" + join({out, ws(), "\"]\""}) + ")";
   }
+  if (value.is_number()) {
+    // Integral values equal every spelling with a zero fraction (1 == 1.0 == 1.00).
+    const double d = value.get<double>();
+    if (value.is_number_integer() || (std::fabs(d) < 1e15 && d == std::floor(d))) {
+      const std::string digits = value.is_number_integer() ? value.dump() : std::to_string(static_cast<int64_t>(d));
+      return "(" + gbnf::literal(digits) + " (\".\" \"0\"+)?)";
+    }
+  }
   return gbnf::literal(value.dump());
 }
 
 std::pair<const Json*, std::string> Compiler::resolve_ref(const Json& ref, const std::string& pointer) const {
   const std::string text = ref.get<std::string>();
-  if (text.empty() || text[0] != '#' || (text.size() > 1 && text[1] != '/'))
+  if (text.size() > 1 && text[0] == '#' && text[1] != '/') return resolve_anchor(text.substr(1), pointer);
+  if (text.empty() || text[0] != '#')
     throw SchemaError("$ref", pointer, "only local JSON-pointer references (\"#\", \"#/...\") are supported");
   std::string decoded;  // URI fragments may percent-encode
   for (size_t i = 1; i < text.size(); ++i) {
@@ -173,6 +201,31 @@ std::pair<const Json*, std::string> Compiler::resolve_ref(const Json& ref, const
   }
 }
 
+namespace {
+// The pointer of the schema declaring `$anchor: name`, searching below `at`.
+bool find_anchor(const Json& node, const std::string& name, const std::string& at, std::string* found) {
+  if (node.is_object()) {
+    if (node.contains("$anchor") && node["$anchor"] == name) {
+      *found = at;
+      return true;
+    }
+    for (const auto& [key, v] : node.items())
+      if (find_anchor(v, name, child_pointer(at, key), found)) return true;
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i)
+      if (find_anchor(node[i], name, child_pointer(at, std::to_string(i)), found)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::pair<const Json*, std::string> Compiler::resolve_anchor(const std::string& name, const std::string& pointer) const {
+  std::string found;
+  if (!find_anchor(root_, name, "", &found))
+    throw SchemaError("$ref", pointer, "anchor \"#" + name + "\" does not resolve");
+  return {&root_.at(Json::json_pointer(found)), found};
+}
+
 Expr Compiler::ref_rule(const Json& ref, const std::string& pointer, int depth) {
   const auto [target, target_pointer] = resolve_ref(ref, pointer);
   const auto found = ref_rules_.find(target_pointer);
@@ -190,12 +243,30 @@ Expr Compiler::value(const Json& schema_in, const std::string& pointer, int dept
   if (depth > kMaxDepth) throw SchemaError("", pointer, "schema nests too deeply");
   if (schema_in.is_boolean()) return schema_in.get<bool>() ? Expr("value") : std::nullopt;
   if (!schema_in.is_object()) throw SchemaError("", pointer, "a schema must be an object or a boolean");
-  check_keywords(schema_in, pointer, pointer.empty());
-  const Json schema = normalize_legacy_items(schema_in);
-  if (schema.contains("$ref") || schema.contains("allOf")) {
-    Json rest = schema;
-    rest.erase("$ref");
-    if (schema.contains("$ref") && !schema.contains("allOf") && only_annotations(rest))
+  check_keywords(schema_in, pointer, pointer.empty() || !has_refs_);
+  // Copies are avoided: subschemas can be large (whole definition sets at the root).
+  Json normalized;
+  const bool legacy = schema_in.contains("additionalItems") || (schema_in.contains("items") && schema_in["items"].is_array());
+  if (legacy) normalized = normalize_legacy_items(schema_in);
+  const Json& schema = legacy ? normalized : schema_in;
+  if (schema.contains("not")) return value(apply_not(schema, pointer), pointer, depth + 1);
+  if (schema.contains("if") && schema["if"].is_boolean()) {
+    // A constant condition picks its branch once and for all.
+    Json out = schema;
+    const char* branch = schema["if"].get<bool>() ? "then" : "else";
+    for (const char* k : {"if", "then", "else"}) out.erase(k);
+    if (schema.contains(branch)) {
+      Json parts = schema.contains("allOf") ? schema["allOf"] : Json::array();
+      parts.push_back(schema[branch]);
+      out["allOf"] = parts;
+    }
+    return value(out, pointer, depth + 1);
+  }
+  if (schema.contains("dependentRequired") || schema.contains("dependentSchemas") || schema.contains("dependencies"))
+    return value(expand_dependencies(schema, pointer), pointer, depth + 1);
+  if (schema.contains("$ref") || schema.contains("allOf") || schema.contains("unevaluatedProperties") ||
+      schema.contains("unevaluatedItems")) {
+    if (schema.contains("$ref") && !schema.contains("allOf") && only_annotations(schema, "$ref"))
       return ref_rule(schema["$ref"], pointer, depth);
     const Json flat = flatten(schema, pointer, depth);
     return value(flat, pointer, depth + 1);
@@ -205,14 +276,66 @@ Expr Compiler::value(const Json& schema_in, const std::string& pointer, int dept
   return typed_value(schema, pointer, depth);
 }
 
+Json Compiler::apply_not(const Json& schema, const std::string& pointer) {
+  // Only "not" of types (or of a boolean schema) has a complement we can write.
+  const Json& negated = schema["not"];
+  Json out = schema;
+  out.erase("not");
+  if (negated.is_boolean()) return negated.get<bool>() ? Json(false) : out;
+  if (!negated.is_object() || !only_annotations(negated, "type") || !negated.contains("type"))
+    throw SchemaError("not", pointer, "\"not\" is only supported for types");
+  const std::set<std::string> removed = declared_types(negated, pointer);
+  Json kept = Json::array();
+  for (const std::string& t : declared_types(schema, pointer)) {
+    if (removed.count(t) || (t == "integer" && removed.count("number"))) continue;
+    if (t == "number" && removed.count("integer") && !removed.count("number"))
+      throw SchemaError("not", pointer, "\"not\" integer within number is not supported");
+    kept.push_back(t);
+  }
+  if (kept.empty()) return false;
+  out["type"] = kept;
+  return out;
+}
+
+Json Compiler::expand_dependencies(const Json& schema, const std::string& pointer) {
+  // "if k is present then S" is "k absent, or k present and S": an anyOf per key.
+  Json out = schema;
+  out.erase("dependentRequired");
+  out.erase("dependentSchemas");
+  Json parts = schema.contains("allOf") ? schema["allOf"] : Json::array();
+  out.erase("dependencies");
+  // Draft 7's "dependencies" holds both kinds: arrays of names and schemas.
+  for (const char* keyword : {"dependentRequired", "dependentSchemas", "dependencies"}) {
+    if (!schema.contains(keyword)) continue;
+    if (!schema[keyword].is_object()) throw SchemaError(keyword, pointer, std::string("\"") + keyword + "\" must be an object");
+    for (const auto& [key, then] : schema[keyword].items()) {
+      Json present = Json{{"required", Json::array({key})}};
+      if (std::string(keyword) == "dependentSchemas" || (std::string(keyword) == "dependencies" && !then.is_array())) {
+        present["allOf"] = Json::array({then});
+      } else {
+        if (!then.is_array()) throw SchemaError(keyword, pointer, "must map names to arrays of names");
+        for (const Json& name : then) present["required"].push_back(name);
+      }
+      parts.push_back(Json{{"anyOf", Json::array({Json{{"properties", Json{{key, false}}}}, present})}});
+    }
+  }
+  out["allOf"] = parts;
+  return out;
+}
+
 Expr Compiler::applicator_value(const Json& schema, const std::string& pointer, int depth) {
   const bool one_of = schema.contains("oneOf");
   const char* keyword = one_of ? "oneOf" : "anyOf";
   const Json& list = schema[keyword];
   if (!list.is_array() || list.empty()) throw SchemaError(keyword, pointer, "must be a non-empty array");
-  Json rest = schema;
-  rest.erase(keyword);
-  const bool bare = only_annotations(rest);
+  const bool bare = only_annotations(schema, keyword);
+  Json rest;
+  if (!bare) {
+    rest = schema;
+    rest.erase(keyword);
+    rest.erase("$defs");
+    rest.erase("definitions");
+  }
   std::vector<Json> branches;
   for (const Json& branch : list) {
     if (bare) branches.push_back(branch);
@@ -229,10 +352,8 @@ Expr Compiler::applicator_value(const Json& schema, const std::string& pointer, 
 }
 
 Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int depth) {
-  bool untouched = true;  // no keyword narrows any type: the generic value rule fits
-  for (const auto& [key, v] : schema.items())
-    if (!is_annotation(key) && key != "$id") untouched = false;
-  if (untouched) return std::string("value");
+  // No keyword narrows any type: the generic value rule fits.
+  if (only_annotations(schema, "")) return std::string("value");
   const std::set<std::string> types = declared_types(schema, pointer);
   std::vector<std::string> alternatives;
   auto add = [&](Expr e) {

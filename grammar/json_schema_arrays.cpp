@@ -41,11 +41,15 @@ Expr Compiler::array_value(const Json& schema, const std::string& pointer, int d
   if (schema.contains("uniqueItems")) {
     const Json& u = schema["uniqueItems"];
     if (!u.is_boolean()) throw SchemaError("uniqueItems", pointer, "must be a boolean");
-    if (u.get<bool>() && !(max_items && *max_items <= 1))
-      throw SchemaError("uniqueItems", pointer, "uniqueItems is not supported (a grammar cannot compare items)");
+    if (u.get<bool>() && !(max_items && *max_items <= 1)) {
+      if (schema.contains("contains")) throw SchemaError("uniqueItems", pointer, "uniqueItems with contains is not supported");
+      return unique_array(schema, pointer, depth, min_items, max_items);
+    }
   }
   if (max_items && *max_items < min_items) return std::nullopt;
   if (min_items > 100000) throw SchemaError("minItems", pointer, "minItems above 100000 is not supported");
+
+  if (schema.contains("contains")) return contains_array(schema, pointer, depth, min_items, max_items, tail);
 
   // Items from index i on, i items already written.
   std::function<std::string(size_t)> from = [&](size_t i) -> std::string {
@@ -66,6 +70,28 @@ Expr Compiler::array_value(const Json& schema, const std::string& pointer, int d
   };
   const std::string inside = from(0);
   return "(" + join({"\"[\"", ws(), inside, ws(), "\"]\""}) + ")";
+}
+
+Expr Compiler::contains_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
+                              std::optional<size_t> max_items, const Expr& tail) {
+  // At least one item also matches "contains": (T ,)* (T and C) (, T)*. Counting
+  // matches (maxContains, minContains > 1) or items (with bounds) is not supported.
+  const size_t min_contains = count_keyword(schema, "minContains", pointer).value_or(1);
+  if (min_contains == 0 && !schema.contains("maxContains")) {
+    Json rest = schema;
+    rest.erase("contains");
+    rest.erase("minContains");
+    return array_value(rest, pointer, depth);
+  }
+  if (schema.contains("maxContains") || min_contains > 1 || schema.contains("prefixItems") || max_items || min_items > 1)
+    throw SchemaError("contains", pointer, "contains is supported only as \"at least one item\", without item counts or prefixItems");
+  if (!tail) return std::nullopt;
+  const Json both = Json{{"allOf", Json::array({schema.value("items", Json(true)), schema["contains"]})}};
+  const Expr match = value(both, child_pointer(pointer, "contains"), depth + 1);
+  if (!match) return std::nullopt;
+  const std::string before = gbnf::repeat(join({*tail, comma()}), 0, regex::kUnbounded);
+  const std::string after = gbnf::repeat(join({comma(), *tail}), 0, regex::kUnbounded);
+  return "(" + join({"\"[\"", ws(), before, *match, after, ws(), "\"]\""}) + ")";
 }
 
 }  // namespace slm::grammar::schema

@@ -26,7 +26,8 @@ std::string child_pointer(const std::string& pointer, const std::string& token);
 
 // Keyword classification (json_schema_keywords.cpp). Throws SchemaError for keywords
 // of the 2020-12 vocabulary (or older drafts) that we cannot enforce.
-void check_keywords(const Json& schema, const std::string& pointer, bool is_root);
+// allow_id: $id/id may appear (at the root, or anywhere in a document without $ref).
+void check_keywords(const Json& schema, const std::string& pointer, bool allow_id);
 bool is_annotation(const std::string& keyword);
 // True when the keyword constrains only values of that JSON type ("string", ...).
 bool applies_only_to(const std::string& keyword, const std::string& type);
@@ -61,6 +62,11 @@ class Compiler {
   const JsonSchemaOptions& options() const { return options_; }
   // Resolves a local reference ("#", "#/a/b") to the schema and its pointer.
   std::pair<const Json*, std::string> resolve_ref(const Json& ref, const std::string& pointer) const;
+  std::pair<const Json*, std::string> resolve_anchor(const std::string& name, const std::string& pointer) const;
+  // The schema without "not", its types narrowed; SchemaError unless "not" only names types.
+  Json apply_not(const Json& schema, const std::string& pointer);
+  // dependentRequired / dependentSchemas rewritten as allOf of anyOf.
+  Json expand_dependencies(const Json& schema, const std::string& pointer);
   // The schema with $ref and allOf merged in (json_schema_merge.cpp).
   Json flatten(const Json& schema, const std::string& pointer, int depth);
 
@@ -68,6 +74,11 @@ class Compiler {
   Expr string_value(const Json& schema, const std::string& pointer);
   Expr object_value(const Json& schema, const std::string& pointer, int depth);
   Expr array_value(const Json& schema, const std::string& pointer, int depth);
+  // uniqueItems over items drawn from a small finite set of values (json_schema_unique.cpp).
+  Expr unique_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
+                    std::optional<size_t> max_items);
+  Expr contains_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
+                      std::optional<size_t> max_items, const Expr& tail);
   // A JSON string literal (with quotes) whose decoded text matches `pattern`
   // restricted to [min_len, max_len] code points; SchemaError when not exact.
   std::string pattern_string(const regex::Pattern& pattern, size_t min_len, std::optional<size_t> max_len,
@@ -85,9 +96,12 @@ class Compiler {
   const Json& root_;
   JsonSchemaOptions options_;
   bool compact_;
+  bool has_refs_;  // nested $id/id then changes what references mean: refused
   std::vector<std::pair<std::string, std::string>> rules_;
   std::map<std::string, size_t> rule_index_;
   std::set<std::string> names_;
+  std::map<std::string, int> next_suffix_;
+  std::string key_tail_;  // rule: the rest of an undeclared key after it left the name trie
   std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
   size_t size_ = 0;
 };

@@ -14,14 +14,14 @@ const std::set<std::string>& annotations() {
   static const std::set<std::string> k = {
       "title", "description", "default", "examples", "$comment", "$schema", "deprecated", "readOnly", "writeOnly",
       "contentMediaType", "contentEncoding", "contentSchema", "$vocabulary", "$anchor", "$dynamicAnchor",
-      "$recursiveAnchor", "$defs", "definitions", "then", "else", "minContains", "maxContains"};
+      "$recursiveAnchor", "$defs", "definitions", "then", "else"};
   return k;
 }
 
 const std::set<std::string>& refused() {
   static const std::set<std::string> k = {
-      "not", "contains", "dependentSchemas", "dependentRequired", "dependencies", "propertyNames",
-      "unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef"};
+
+      "$dynamicRef", "$recursiveRef"};
   return k;
 }
 
@@ -32,6 +32,7 @@ const std::map<std::string, std::string>& type_specific() {
       {"exclusiveMinimum", "number"}, {"exclusiveMaximum", "number"}, {"multipleOf", "number"},
       {"items", "array"},             {"prefixItems", "array"},       {"minItems", "array"},
       {"maxItems", "array"},          {"uniqueItems", "array"},       {"additionalItems", "array"},
+      {"propertyNames", "object"},    {"contains", "array"},          {"minContains", "array"},       {"maxContains", "array"},
       {"properties", "object"},       {"required", "object"},         {"additionalProperties", "object"},
       {"patternProperties", "object"}, {"minProperties", "object"},   {"maxProperties", "object"}};
   return k;
@@ -56,12 +57,12 @@ bool applies_only_to(const std::string& keyword, const std::string& type) {
   return it != type_specific().end() && it->second == type;
 }
 
-void check_keywords(const Json& schema, const std::string& pointer, bool is_root) {
+void check_keywords(const Json& schema, const std::string& pointer, bool allow_id) {
   for (const auto& [key, value] : schema.items()) {
     if (refused().count(key)) throw SchemaError(key, pointer, "keyword \"" + key + "\" is not supported");
-    if (key == "if" && (schema.contains("then") || schema.contains("else")))
-      throw SchemaError(key, pointer, "conditional schemas (if/then/else) are not supported");
-    if ((key == "$id" || key == "id") && !is_root && value.is_string())
+    if (key == "if" && !value.is_boolean() && (schema.contains("then") || schema.contains("else")))
+      throw SchemaError(key, pointer, "conditional schemas (if/then/else) are supported only with a boolean \"if\"");
+    if ((key == "$id" || key == "id") && !allow_id && value.is_string())
       throw SchemaError(key, pointer, "\"" + key + "\" below the root changes reference resolution: not supported");
     if (key == "$ref" && !value.is_string()) throw SchemaError(key, pointer, "\"$ref\" must be a string");
   }

@@ -4,6 +4,7 @@
 // property / position; two values that cannot be combined exactly are a SchemaError.
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 #include "grammar/json_schema_compiler.h"
 
@@ -75,7 +76,8 @@ void merge_array_keywords(Json& out, const Json& a, const Json& b) {
   for (size_t i = 0; i < n; ++i) prefix.push_back(both(item_schema(a, i), item_schema(b, i)));
   out.erase("prefixItems");
   if (n) out["prefixItems"] = prefix;
-  out["items"] = both(item_schema(a, n), item_schema(b, n));
+  out.erase("items");
+  if (a.contains("items") || b.contains("items")) out["items"] = both(item_schema(a, n), item_schema(b, n));
 }
 
 Json intersect_types(const Json& a, const Json& b, const std::string& pointer) {
@@ -156,14 +158,22 @@ Json Compiler::flatten(const Json& schema, const std::string& pointer, int depth
   if (depth > kMaxDepth) throw SchemaError("$ref", pointer, "references or allOf nest too deeply");
   if (schema.is_boolean()) return schema.get<bool>() ? Json::object() : Json(false);
   if (!schema.is_object()) throw SchemaError("", pointer, "a schema must be an object or a boolean");
-  check_keywords(schema, pointer, pointer.empty());
+  check_keywords(schema, pointer, pointer.empty() || !has_refs_);
   Json result = normalize_legacy_items(schema);
   result.erase("$ref");
   result.erase("allOf");
+  result.erase("$defs");
+  result.erase("definitions");
   if (schema.contains("$ref")) {
     const auto [target, target_pointer] = resolve_ref(schema["$ref"], pointer);
     result = merge_schemas(result, flatten(*target, target_pointer, depth + 1), pointer);
   }
+  // unevaluated*: what no adjacent keyword or merged part evaluated. Once every part is
+  // merged, that is exactly what additionalProperties / items of the result would see.
+  const Json unevaluated_properties = result.value("unevaluatedProperties", Json());
+  const Json unevaluated_items = result.value("unevaluatedItems", Json());
+  result.erase("unevaluatedProperties");
+  result.erase("unevaluatedItems");
   if (schema.contains("allOf")) {
     const Json& parts = schema["allOf"];
     if (!parts.is_array() || parts.empty()) throw SchemaError("allOf", pointer, "must be a non-empty array");
@@ -171,6 +181,15 @@ Json Compiler::flatten(const Json& schema, const std::string& pointer, int depth
       const std::string part_pointer = child_pointer(child_pointer(pointer, "allOf"), std::to_string(i));
       result = merge_schemas(result, flatten(parts[i], part_pointer, depth + 1), pointer);
     }
+  }
+  if (result.is_boolean()) return result;
+  for (const auto& [keyword, uneval, evaluator] : {std::tuple{"unevaluatedProperties", &unevaluated_properties, "additionalProperties"},
+                                                  std::tuple{"unevaluatedItems", &unevaluated_items, "items"}}) {
+    if (uneval->is_null()) continue;
+    for (const char* applicator : {"anyOf", "oneOf", "if", "not", "contains"})
+      if (result.contains(applicator))
+        throw SchemaError(keyword, pointer, std::string(keyword) + " next to " + applicator + " is not supported");
+    if (!result.contains(evaluator)) result[evaluator] = *uneval;
   }
   return result;
 }

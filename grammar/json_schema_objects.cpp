@@ -16,12 +16,15 @@ namespace slm::grammar::schema {
 namespace {
 
 // Characters an undeclared key may hold: anything JSON allows unescaped.
-regex::CharSet key_chars() {
-  regex::CharSet bad;
-  bad.add(0, 0x1F);
-  bad.add('"', '"');
-  bad.add('\\', '\\');
-  return bad.complement();
+const regex::CharSet& key_chars() {
+  static const regex::CharSet chars = [] {
+    regex::CharSet bad;
+    bad.add(0, 0x1F);
+    bad.add('"', '"');
+    bad.add('\\', '\\');
+    return bad.complement();
+  }();
+  return chars;
 }
 
 struct Trie {
@@ -54,15 +57,32 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
   // patternProperties: supported when they change nothing we emit (all their schemas
   // accept anything and undeclared keys are allowed), or when they are the only way
   // to add keys (no declared properties, additionalProperties false, one schema).
+  // Or when every pattern matches every key (".*", "", "^\\w*"): then their schemas
+  // apply to every member and additionalProperties to none.
   std::optional<std::string> pattern_key;  // the key expression for pattern-matched keys
   Json pattern_schema = true;
+  std::optional<Json> every_member;  // the schema every member's value must meet
   if (schema.contains("patternProperties") && !schema["patternProperties"].empty()) {
     const Json& pp = schema["patternProperties"];
+    Json universal = Json::array();
+    for (const auto& [pat, sub] : pp.items()) {
+      try {
+        if (regex::matches_every_string(regex::parse(pat))) universal.push_back(sub);
+      } catch (const Error& e) {
+        throw SchemaError("patternProperties", pointer, e.what());
+      }
+    }
+    if (universal.size() == pp.size()) {
+      every_member = Json{{"allOf", universal}};
+      additional = *every_member;
+    }
     bool all_true = true;
     for (const auto& [pat, sub] : pp.items())
       if (!(sub.is_boolean() && sub.get<bool>()) && !(sub.is_object() && sub.empty())) all_true = false;
     const bool additional_false = additional.is_boolean() && !additional.get<bool>();
-    if (all_true && !additional_false) {
+    if (every_member) {
+      // handled through `additional` and the declared members below
+    } else if (all_true && !additional_false) {
       // keys matching a pattern may take any value; we give them additionalProperties' schema: narrower
     } else if (props.empty() && additional_false && required.empty()) {
       std::vector<std::string> alts;
@@ -87,6 +107,22 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     }
   }
 
+  // propertyNames: keys are strings valid against its schema. Declared names would
+  // have to be checked against it, so only objects without them are supported.
+  std::optional<std::string> named_key;
+  if (schema.contains("propertyNames")) {
+    const Json& names_schema = schema["propertyNames"];
+    const bool trivial = (names_schema.is_boolean() && names_schema.get<bool>()) || (names_schema.is_object() && names_schema.empty());
+    if (!trivial) {
+      if (!props.empty() || !required.empty() || pattern_key)
+        throw SchemaError("propertyNames", pointer, "propertyNames next to properties, required or patternProperties is not supported");
+      const Json key_schema = Json{{"allOf", Json::array({names_schema, Json{{"type", "string"}}})}};
+      const Expr k = value(key_schema, child_pointer(pointer, "propertyNames"), depth + 1);
+      if (k) named_key = *k;
+      else additional = false;
+    }
+  }
+
   auto kv = [&](const std::string& key_expr, const std::string& value_expr) {
     return join({key_expr, ws(), "\":\"", ws(), value_expr});
   };
@@ -97,21 +133,27 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     Trie* node = &names;
     for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
     node->terminal = true;
-    const Expr v = value(sub, child_pointer(props_pointer, name), depth + 1);
+    const Json both = every_member ? Json{{"allOf", Json::array({sub, *every_member})}} : Json();
+    const Expr v = value(every_member ? both : sub, child_pointer(props_pointer, name), depth + 1);
     if (!v) {
       if (required.count(name)) return std::nullopt;
       continue;
     }
-    members.push_back({kv(gbnf::literal(Json(name).dump()), *v), required.count(name) > 0});
+    // A member appears in two rules (first or after a comma): long ones get a rule of their own.
+    std::string member = kv(gbnf::literal(Json(name).dump()), *v);
+    if (member.size() > 48) member = add_rule(name, member);
+    members.push_back({member, required.count(name) > 0});
   }
-  for (const std::string& name : required) {
-    if (props.contains(name)) continue;
+  std::set<std::string> placed;  // required names in the order the schema lists them
+  for (const Json& listed : schema.value("required", Json::array())) {
+    const std::string name = listed.get<std::string>();
+    if (props.contains(name) || !placed.insert(name).second) continue;
     Trie* node = &names;
     for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
     node->terminal = true;
-    const bool additional_forbidden = schema.contains("additionalProperties") && additional.is_boolean() && !additional.get<bool>();
+    const bool additional_forbidden = (schema.contains("additionalProperties") || every_member) && additional.is_boolean() && !additional.get<bool>();
     if (additional_forbidden) return std::nullopt;
-    const Expr v = schema.contains("additionalProperties") ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
+    const Expr v = schema.contains("additionalProperties") || every_member ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
                                                            : Expr("value");
     if (!v) return std::nullopt;
     members.push_back({kv(gbnf::literal(Json(name).dump()), *v), true});
@@ -121,11 +163,13 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
   std::optional<std::string> extra;
   if (pattern_key) {
     if (const Expr v = value(pattern_schema, child_pointer(pointer, "patternProperties"), depth + 1)) extra = kv(*pattern_key, *v);
+  } else if (named_key && !(additional.is_boolean() && !additional.get<bool>())) {
+    if (const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)) extra = kv(*named_key, *v);
   } else if (!(additional.is_boolean() && !additional.get<bool>())) {
     const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1);
     if (v) {
       // A rule per trie node: text that has left the trie, or ends off a name, is fine.
-      const std::string plain = gbnf::char_class(key_chars());
+      if (key_tail_.empty()) key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
       const std::string quote = gbnf::literal("\"");
       std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
         regex::CharSet taken;
@@ -137,13 +181,13 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
           alts.push_back(gbnf::char_class(regex::CharSet::range(c, c)) + " " + node_rule(child));
         }
         const regex::CharSet rest = key_chars().intersect(taken.complement());
-        alts.push_back(gbnf::char_class(rest) + " " + plain + "* " + quote);
+        alts.push_back(gbnf::char_class(rest) + " " + key_tail_);
         std::string body;
         for (size_t i = 0; i < alts.size(); ++i) body += (i ? " | " : "") + alts[i];
         return add_rule("key", body);
       };
       const std::string key = names.children.empty() && !names.terminal
-                                  ? quote + " " + plain + "* " + quote
+                                  ? quote + " " + key_tail_
                                   : quote + " " + node_rule(names);
       extra = kv(key, *v);
     }
@@ -166,9 +210,13 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     if (const auto it = memo.find(key); it != memo.end()) return it->second;
     std::vector<std::string> alts;
     if (i == members.size()) {
-      if (count >= min_props) {
-        const bool room = !max_props || count < *max_props;
-        const int left = max_props ? static_cast<int>(*max_props - count) : regex::kUnbounded;
+      const bool room = !max_props || count < *max_props;
+      const int left = max_props ? static_cast<int>(*max_props - count) : regex::kUnbounded;
+      if (count + 1 == min_props && extra && room) {
+        // One undeclared member cannot repeat a key, so it may make up the last one.
+        if (first) alts.push_back(join({*extra, gbnf::repeat(join({comma(), *extra}), 0, left == regex::kUnbounded ? left : left - 1)}));
+        else alts.push_back(gbnf::repeat(join({comma(), *extra}), 1, left));
+      } else if (count >= min_props) {
         if (!extra || !room) alts.push_back("\"\"");
         else if (first) alts.push_back("(" + *extra + " " + gbnf::repeat(join({comma(), *extra}), 0, left == regex::kUnbounded ? left : left - 1) + ")?");
         else alts.push_back(gbnf::repeat(join({comma(), *extra}), 0, left));

@@ -68,6 +68,10 @@ struct LengthRange {
 };
 LengthRange length_range(const Node& node);
 
+// Whether a search for the pattern succeeds in every string: some branch matches the
+// empty string and is not anchored at both ends.
+bool matches_every_string(const Pattern& pattern);
+
 // The same language restricted to strings whose length lies in [min, max] (max empty
 // = unbounded), when that restriction can be written by tightening one repetition;
 // nothing when it cannot.

@@ -85,6 +85,12 @@ LengthRange length_range(const Node& node) {
   return {};
 }
 
+bool matches_every_string(const Pattern& pattern) {
+  for (const Branch& b : pattern.branches)
+    if (!(b.anchored_start && b.anchored_end) && length_range(b.body).min == 0) return true;
+  return false;
+}
+
 std::optional<Node> restrict_length(const Node& node, size_t min, std::optional<size_t> max) {
   const LengthRange r = length_range(node);
   if (within(r, min, max)) return node;

@@ -1,0 +1,244 @@
+// json_schema_to_gbnf feature by feature: each schema's grammar is run on instances
+// whose validity is known (by construction here, or computed for number ranges).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "grammar/grammar.h"
+#include "grammar/json_schema.h"
+#include "tests/grammar/json_schema_fixtures.h"
+
+namespace slm::grammar::test {
+namespace {
+
+std::shared_ptr<const Grammar> grammar_for(const std::string& schema_text, const JsonSchemaOptions& opt = {}) {
+  return compile_gbnf(json_schema_text_to_gbnf(schema_text, opt));
+}
+
+void expect_error(const std::string& schema_text, const std::string& keyword, const std::string& pointer) {
+  try {
+    json_schema_text_to_gbnf(schema_text);
+    ADD_FAILURE() << schema_text << " compiled";
+  } catch (const SchemaError& e) {
+    EXPECT_EQ(e.keyword(), keyword) << schema_text << ": " << e.what();
+    EXPECT_EQ(e.pointer(), pointer) << schema_text << ": " << e.what();
+  }
+}
+
+TEST(JsonSchema, IntegerRangesAreExact) {
+  const char* bounds[] = {R"("minimum": -17, "maximum": 243)", R"("exclusiveMinimum": 5, "exclusiveMaximum": 100)",
+                          R"("minimum": 10)", R"("maximum": -3)", R"("minimum": 0.5, "maximum": 99.5)",
+                          R"("minimum": 99, "maximum": 101)", R"("minimum": -250, "exclusiveMaximum": -249)"};
+  for (const char* b : bounds) {
+    const nlohmann::json schema = nlohmann::json::parse(std::string("{\"type\": \"integer\", ") + b + "}");
+    const auto g = grammar_for(schema.dump());
+    for (int v = -300; v <= 300; ++v) {
+      const double d = v;
+      bool ok = true;
+      if (schema.contains("minimum")) ok = ok && d >= schema["minimum"].get<double>();
+      if (schema.contains("maximum")) ok = ok && d <= schema["maximum"].get<double>();
+      if (schema.contains("exclusiveMinimum")) ok = ok && d > schema["exclusiveMinimum"].get<double>();
+      if (schema.contains("exclusiveMaximum")) ok = ok && d < schema["exclusiveMaximum"].get<double>();
+      EXPECT_EQ(accepts(g, std::to_string(v)), ok) << b << ": " << v;
+    }
+    EXPECT_FALSE(accepts(g, "007"));
+    EXPECT_FALSE(accepts(g, "1.0"));
+  }
+}
+
+TEST(JsonSchema, NumberBoundsAreExactWithoutExponents) {
+  const auto g = grammar_for(R"({"type": "number", "exclusiveMinimum": -2, "maximum": 3})");
+  const char* texts[] = {"-2",  "-1.999", "-2.0001", "0",   "-0.5",  "3",         "3.0",  "3.0001",
+                         "2.99", "12",    "1e0",     "-3",  "0.000", "2.999999", "-1",   "1.5"};
+  for (const char* t : texts) {
+    const double v = std::strtod(t, nullptr);
+    const bool in_range = v > -2 && v <= 3 && std::string(t).find('e') == std::string::npos;
+    EXPECT_EQ(accepts(g, t), in_range) << t;
+  }
+  // 20 nines would round to 1.0 as a double: too many significant digits are refused.
+  EXPECT_FALSE(accepts(grammar_for(R"({"type": "number", "exclusiveMaximum": 1})"), "0.99999999999999999999"));
+  expect_error(R"({"type": "number", "maximum": 1.5})", "maximum", "");
+}
+
+TEST(JsonSchema, MultipleOfIntegers) {
+  const auto g = grammar_for(R"({"type": "integer", "multipleOf": 7})");
+  for (int v = -200; v <= 200; ++v) EXPECT_EQ(accepts(g, std::to_string(v)), v % 7 == 0) << v;
+  expect_error(R"({"type": "number", "multipleOf": 0.01})", "multipleOf", "");
+}
+
+TEST(JsonSchema, PropertiesInDeclaredOrderRequiredAndExtras) {
+  const std::string schema = R"({"type": "object", "properties": {"b": {"type": "integer"}, "a": {"type": "string"}},
+                                 "required": ["a"]})";
+  const auto open = grammar_for(schema);
+  EXPECT_TRUE(accepts(open, R"({"b":1,"a":"x"})"));
+  EXPECT_TRUE(accepts(open, R"({"a":"x"})"));
+  EXPECT_FALSE(accepts(open, R"({"b":1})"));                  // a is required
+  EXPECT_FALSE(accepts(open, R"({"a":"x","b":1})"));          // narrower: declared order only
+  EXPECT_TRUE(accepts(open, R"({"a":"x","c":null})"));        // undeclared keys after declared ones
+  EXPECT_FALSE(accepts(open, R"({"a":"x","b":"no"})"));       // an extra may not repeat a declared name
+  EXPECT_FALSE(accepts(open, R"({"a":"x","\u0062":"no"})"));  // nor spell one with escapes
+  JsonSchemaOptions closed;
+  closed.allow_additional_properties = false;
+  EXPECT_FALSE(accepts(grammar_for(schema, closed), R"({"a":"x","c":null})"));
+  // nlohmann::json sorts keys, so the json overload uses alphabetical order.
+  const auto sorted = compile_gbnf(json_schema_to_gbnf(nlohmann::json::parse(schema)));
+  EXPECT_TRUE(accepts(sorted, R"({"a":"x","b":1})"));
+}
+
+TEST(JsonSchema, PropertyCounts) {
+  const auto g = grammar_for(R"({"properties": {"a": {}, "b": {}, "c": {}}, "minProperties": 1,
+                                 "maxProperties": 2, "additionalProperties": false})");
+  EXPECT_FALSE(accepts(g, "{}"));
+  EXPECT_TRUE(accepts(g, R"({"b":1})"));
+  EXPECT_TRUE(accepts(g, R"({"a":1,"c":2})"));
+  EXPECT_FALSE(accepts(g, R"({"a":1,"b":2,"c":3})"));
+}
+
+TEST(JsonSchema, ConstAcceptsOnlyEqualValuesCanonicallySpelled) {
+  const auto g = grammar_for(R"({"const": {"k": [1, 2.5, "x", null]}})");
+  EXPECT_TRUE(accepts(g, R"({"k":[1,2.5,"x",null]})"));
+  EXPECT_TRUE(accepts(g, "{ \"k\" : [ 1 , 2.5, \"x\",\n null ] }"));
+  EXPECT_FALSE(accepts(g, R"({"k":[1,2.5,"y",null]})"));
+  EXPECT_FALSE(accepts(g, R"({"k":[1,2.50,"x",null]})"));  // equal, but not canonical: narrower
+  const auto e = grammar_for(R"({"type": "string", "enum": ["a", 1, "b"]})");
+  EXPECT_TRUE(accepts(e, "\"b\""));
+  EXPECT_FALSE(accepts(e, "1"));  // the type keyword still applies
+}
+
+TEST(JsonSchema, ArraysWithPrefixItemsAndCounts) {
+  const auto g = grammar_for(R"({"prefixItems": [{"type": "string"}, {"type": "integer"}],
+                                 "items": {"type": "boolean"}, "minItems": 1, "maxItems": 3})");
+  EXPECT_FALSE(accepts(g, "[]"));
+  EXPECT_TRUE(accepts(g, R"(["a"])"));
+  EXPECT_TRUE(accepts(g, R"(["a",1,true])"));
+  EXPECT_FALSE(accepts(g, R"(["a",1,true,false])"));
+  EXPECT_FALSE(accepts(g, R"([1])"));
+  EXPECT_FALSE(accepts(g, R"(["a",1,2])"));
+}
+
+TEST(JsonSchema, StringsCountCodePointsAndPatternsSeeDecodedText) {
+  const auto len = grammar_for(R"({"type": "string", "minLength": 2, "maxLength": 3})");
+  EXPECT_TRUE(accepts(len, "\"\xC3\xA9\xC3\xA9\""));
+  EXPECT_FALSE(accepts(len, "\"\xC3\xA9\""));
+  EXPECT_TRUE(accepts(len, R"("a\n")"));
+  EXPECT_FALSE(accepts(len, R"("\ud83d\ude00")"));  // one code point written as a surrogate pair
+  EXPECT_FALSE(accepts(len, "\"a\nb\""));             // raw control characters are not JSON
+  const auto pat = grammar_for(R"({"type": "string", "pattern": "^a\"b\\\\c$"})");
+  EXPECT_TRUE(accepts(pat, R"("a\"b\\c")"));
+  EXPECT_FALSE(accepts(pat, R"("a"b\c")"));
+  const auto contains = grammar_for(R"({"type": "string", "pattern": "[0-9]{3}", "maxLength": 5})");
+  EXPECT_TRUE(accepts(contains, R"("ab123")"));
+  EXPECT_FALSE(accepts(contains, R"("abc123")"));
+  EXPECT_FALSE(accepts(contains, R"("ab12")"));
+}
+
+TEST(JsonSchema, Formats) {
+  const std::pair<const char*, std::vector<std::pair<const char*, bool>>> cases[] = {
+      {"date", {{"2024-02-28", true}, {"2024-02-30", false}, {"2024-13-01", false}, {"2024-4-01", false}}},
+      {"date-time", {{"2024-05-06T07:08:09Z", true}, {"2024-05-06T07:08:09.5+02:00", true}, {"2024-05-06 07:08:09Z", false}}},
+      {"time", {{"23:59:59Z", true}, {"24:00:00Z", false}, {"12:00:00", false}}},
+      {"uuid", {{"123e4567-e89b-12d3-a456-426614174000", true}, {"123e4567e89b12d3a456426614174000", false}}},
+      {"ipv4", {{"192.168.0.1", true}, {"256.1.1.1", false}, {"01.2.3.4", false}}},
+      {"ipv6", {{"::1", true}, {"2001:db8::8a2e:370:7334", true}, {"1:2:3:4:5:6:7:8:9", false}, {"1::2::3", false}}},
+      {"email", {{"a.b@example.com", true}, {"a@@example.com", false}, {"@example.com", false}}},
+      {"hostname", {{"example.com", true}, {"-bad.com", false}}},
+      {"duration", {{"P3Y6M4DT12H30M5S", true}, {"PT", false}, {"P1W", true}}},
+      {"uri", {{"https://example.com/a?b=c", true}, {"example.com", false}}},
+  };
+  for (const auto& [format, samples] : cases) {
+    const auto g = grammar_for(std::string(R"({"type": "string", "format": ")") + format + "\"}");
+    for (const auto& [text, ok] : samples) EXPECT_EQ(accepts(g, std::string("\"") + text + "\""), ok) << format << " " << text;
+  }
+  EXPECT_NO_THROW(json_schema_text_to_gbnf(R"({"type": "string", "format": "int32"})"));  // unknown: annotation
+  expect_error(R"({"type": "string", "format": "iri"})", "format", "");
+}
+
+TEST(JsonSchema, ApplicatorsAndReferences) {
+  const auto tree = grammar_for(R"({"$ref": "#/$defs/node", "$defs": {"node": {"type": "object",
+      "properties": {"v": {"type": "integer"}, "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+      "required": ["v"], "additionalProperties": false}}})");
+  EXPECT_TRUE(accepts(tree, R"({"v":1,"kids":[{"v":2},{"v":3,"kids":[{"v":4}]}]})"));
+  EXPECT_FALSE(accepts(tree, R"({"v":1,"kids":[{"v":"x"}]})"));
+  const auto all = grammar_for(R"({"allOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                                              {"properties": {"a": {"minimum": 5}}}]})");
+  EXPECT_TRUE(accepts(all, R"({"a":7})"));
+  EXPECT_FALSE(accepts(all, R"({"a":3})"));
+  const auto one = grammar_for(R"({"oneOf": [{"type": "object", "properties": {"kind": {"const": "a"}}, "required": ["kind"]},
+                                              {"type": "object", "properties": {"kind": {"const": "b"}}, "required": ["kind"]}]})");
+  EXPECT_TRUE(accepts(one, R"({"kind":"b"})"));
+  EXPECT_FALSE(accepts(one, R"({"kind":"c"})"));
+  expect_error(R"({"oneOf": [{"type": "integer"}, {"minimum": 3}]})", "oneOf", "");
+}
+
+TEST(JsonSchema, ContainsDependenciesUniqueItemsAndPropertyNames) {
+  const auto c = grammar_for(R"({"items": {"type": "integer"}, "contains": {"minimum": 10}})");
+  EXPECT_TRUE(accepts(c, "[1,12,3]"));
+  EXPECT_FALSE(accepts(c, "[1,2,3]"));
+  EXPECT_FALSE(accepts(c, "[]"));
+  const auto d = grammar_for(R"({"properties": {"a": {}, "b": {}}, "dependentRequired": {"a": ["b"]}})");
+  EXPECT_TRUE(accepts(d, R"({"a":1,"b":2})"));
+  EXPECT_TRUE(accepts(d, R"({"b":2})"));
+  EXPECT_FALSE(accepts(d, R"({"a":1})"));
+  const auto u = grammar_for(R"({"type": "array", "items": {"enum": ["a", "b", "c"]}, "uniqueItems": true, "minItems": 2})");
+  EXPECT_TRUE(accepts(u, R"(["c","a"])"));
+  EXPECT_TRUE(accepts(u, R"(["b","c","a"])"));
+  EXPECT_FALSE(accepts(u, R"(["a","a"])"));
+  EXPECT_FALSE(accepts(u, R"(["a"])"));
+  const auto every = grammar_for(R"({"properties": {"a": {"minimum": 3}}, "patternProperties": {".*": {"type": "integer"}},
+                                     "additionalProperties": false})");
+  EXPECT_TRUE(accepts(every, R"({"a":4,"b":1})"));
+  EXPECT_FALSE(accepts(every, R"({"a":2})"));
+  EXPECT_FALSE(accepts(every, R"({"a":4,"b":"x"})"));
+  const auto n = grammar_for(R"({"propertyNames": {"maxLength": 2}})");
+  EXPECT_TRUE(accepts(n, R"({"ab":1})"));
+  EXPECT_FALSE(accepts(n, R"({"abc":1})"));
+}
+
+TEST(JsonSchema, UnsupportedKeywordsNameTheirPlace) {
+  expect_error(R"({"properties": {"tags": {"type": "array", "uniqueItems": true}}})", "uniqueItems", "/properties/tags");
+  expect_error(R"({"items": {"contains": {"type": "integer"}, "maxContains": 2}})", "contains", "/items");
+  expect_error(R"({"if": {"type": "string"}, "then": {"minLength": 1}})", "if", "");
+  expect_error(R"({"$ref": "https://example.com/schema"})", "$ref", "");
+  expect_error(R"({"type": "string", "pattern": "(a)\\1"})", "pattern", "");
+  expect_error(R"({"type": "bogus"})", "type", "");
+}
+
+TEST(JsonSchema, WhitespaceIsBoundedOrAbsent) {
+  const std::string schema = R"({"type": "array", "items": {"type": "integer"}})";
+  const auto flexible = grammar_for(schema);
+  EXPECT_TRUE(accepts(flexible, "[1,    2]"));
+  EXPECT_FALSE(accepts(flexible, "[1,     2]"));  // 5 > max_whitespace (4)
+  JsonSchemaOptions compact;
+  compact.compact = true;
+  EXPECT_FALSE(accepts(grammar_for(schema, compact), "[1, 2]"));
+  EXPECT_TRUE(accepts(grammar_for(schema, compact), "[1,2]"));
+}
+
+TEST(JsonSchema, SizeAndDepthAreBounded) {
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += R"({"items": )";
+  deep += "true";
+  deep += std::string(200, '}');
+  EXPECT_THROW(json_schema_text_to_gbnf(deep), SchemaError);
+  // Three allOf parts of 9 anyOf branches each: 729 combinations, over the budget.
+  std::string product = R"({"allOf": [)";
+  for (int part = 0; part < 3; ++part) {
+    if (part) product += ",";
+    product += R"({"anyOf": [)";
+    for (int i = 0; i < 9; ++i) {
+      if (i) product += ",";
+      product += R"({"minLength": )";
+      product += std::to_string(part * 10 + i);
+      product += "}";
+    }
+    product += "]}";
+  }
+  product += "]}";
+  EXPECT_THROW(json_schema_text_to_gbnf(product), SchemaError);
+  EXPECT_THROW(json_schema_text_to_gbnf("{not json"), Error);
+}
+
+}  // namespace
+}  // namespace slm::grammar::test
