@@ -5,6 +5,7 @@
 
 namespace slm::bench {
 
+void register_gemm(CLI::App& app);
 void register_matvec(CLI::App& app);
 void register_tokenize(CLI::App& app);
 

@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"slm-bench: speed measurements"};
   app.require_subcommand(1, 1);
+  slm::bench::register_gemm(app);
   slm::bench::register_matvec(app);
   slm::bench::register_tokenize(app);
   try {
