@@ -7,8 +7,8 @@
 namespace slm::x86::avx2 {
 constexpr int kRows32 = 2;
 constexpr int kTokens32 = 4;
-constexpr int kRowsK = 2;
-constexpr int kTokensK = 3;
+constexpr int kRowsK = 1;
+constexpr int kTokensK = 4;
 #include "kernels/x86/gemm_common.inc"
 #include "kernels/x86/gemm_tiles_32.inc"
 #include "kernels/x86/gemm_tiles_k.inc"

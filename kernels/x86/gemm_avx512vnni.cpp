@@ -1,14 +1,10 @@
 // GEMM kernels with AVX512_VNNI (compiled with -mavx512vnni on top of the AVX-512 and
-// AVX2 flags). The K-quants use the register tiles of gemm_tiles_k.inc with
-// vpdpwssd; the 32-element formats have their own kernel here, on 16 rows at a time:
-//
-// The rows' blocks are first decoded into unsigned levels and interleaved so that one
-// 512-bit vector holds four consecutive levels of each of 16 rows. One vpdpbusd with a
-// token's four activation bytes broadcast then adds four products to each row's lane, so
-// eight of them leave every lane holding its row's exact integer block sum, and a single
-// multiply-add per block and token scales 16 rows at once (the tiles of
-// gemm_tiles_32.inc need three float operations per row, block and token instead). The
-// decoding costs little: each group of 16 rows is decoded once for all tokens.
+// AVX2 flags) for the 32-element formats, on groups of 16 rows (gemm_vnni_groups.inc):
+// each block's levels are decoded to unsigned bytes, so eight vpdpbusd leave every lane
+// holding its row's exact integer block sum, and a single multiply-add per block and
+// token scales 16 rows at once (the register tiles of gemm_tiles_32.inc need three float
+// operations per row, block and token instead). The decoding costs little: each group
+// of 16 rows is decoded once for all tokens.
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
 // multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
@@ -32,15 +28,11 @@
 #endif
 
 namespace slm::x86::avx512vnni {
-constexpr int kRowsK = 4;
-constexpr int kTokensK = 3;
 #include "kernels/x86/gemm_common.inc"
-#include "kernels/x86/gemm_tiles_k.inc"
+#include "kernels/x86/gemm_vnni_groups.inc"
 
 namespace {
 
-constexpr int kGroupRows = 16;   // one float lane per row
-constexpr int kGroupTokens = 8;  // accumulators kept in registers per pass over the blocks
 constexpr int kBlockWords = 8 * kGroupRows;  // a block's levels: 8 four-byte groups x 16 rows
 
 // The levels as unsigned bytes and the offset they carry: value = level - offset.
@@ -94,93 +86,73 @@ struct ActivationTables {
 };
 
 // One group of up to 16 rows, decoded: per block, word 16k + r holds levels 4k..4k+3 of
-// row r; then the rows' scales (and mins). Missing rows are zero.
+// row r; then the rows' scales (and mins).
 template <class F>
 struct DecodedRows {
   std::vector<uint32_t> levels;
   std::vector<float> d, m;
+};
 
-  void decode(const GemmArgs& g, int64_t r0, int rows, int64_t nb) {
-    levels.assign(static_cast<size_t>(nb * kBlockWords), 0);
-    d.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
-    if (F::kMin) m.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
+template <class F>
+struct Kernel32 {
+  using Prepared = ActivationTables<F>;
+  using Decoded = DecodedRows<F>;
+  static constexpr int kTokens = 8;  // float accumulators kept in registers
+
+  static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, g.n / kQK); }
+
+  static void decode(Decoded& w, const GemmArgs& g, int64_t r0, int rows) {
+    const int64_t nb = g.n / kQK;
+    w.levels.assign(static_cast<size_t>(nb * kBlockWords), 0);
+    w.d.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
+    if (F::kMin) w.m.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
     for (int r = 0; r < rows; ++r) {
       const uint8_t* row = g.w + static_cast<size_t>(r0 + r) * g.w_stride;
       for (int64_t b = 0; b < nb; ++b) {
         const uint8_t* x = row + b * F::kBytes;
         uint32_t words[8];
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(words), unsigned_levels<F>(x));
-        for (int k = 0; k < 8; ++k) levels[static_cast<size_t>(b * kBlockWords + kGroupRows * k + r)] = words[k];
-        d[static_cast<size_t>(b * kGroupRows + r)] = load_f16(x);
-        if constexpr (F::kMin) m[static_cast<size_t>(b * kGroupRows + r)] = weight_min(x);
+        for (int k = 0; k < 8; ++k) w.levels[static_cast<size_t>(b * kBlockWords + kGroupRows * k + r)] = words[k];
+        w.d[static_cast<size_t>(b * kGroupRows + r)] = load_f16(x);
+        if constexpr (F::kMin) w.m[static_cast<size_t>(b * kGroupRows + r)] = weight_min(x);
       }
+    }
+  }
+
+  template <int C>
+  static void tile(const GemmArgs& g, const Decoded& w, const Prepared& act, int64_t r0, int rows, int64_t t0) {
+    const int64_t nb = g.n / kQK;
+    __m512 sum[C], min_sum[C];
+    for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+      __m512i levels[8];
+      for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
+      const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
+      for (int c = 0; c < C; ++c) {
+        const auto i = static_cast<size_t>((t0 + c) * nb + b);
+        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Prepared::kBytes + Prepared::kQs;
+        __m512i acc = _mm512_set1_epi32(act.start[i]);
+        for (int k = 0; k < 8; ++k) {
+          acc = _mm512_dpbusd_epi32(acc, levels[k], _mm512_set1_epi32(static_cast<int>(load_u32(q + 4 * k))));
+        }
+        sum[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
+        if constexpr (F::kMin) {
+          min_sum[c] = _mm512_fmadd_ps(_mm512_loadu_ps(w.m.data() + b * kGroupRows), _mm512_set1_ps(act.s[i]),
+                                       min_sum[c]);
+        }
+      }
+    }
+    for (int c = 0; c < C; ++c) {
+      store_group(g.y + (t0 + c) * g.y_stride + r0, rows, F::kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
     }
   }
 };
 
-// C tokens from t0 against the decoded group at row r0 (rows of them real).
-template <class F, int C>
-void group_tile(const GemmArgs& g, const DecodedRows<F>& w, const ActivationTables<F>& act, int64_t nb, int64_t r0,
-                int rows, int64_t t0) {
-  using Tables = ActivationTables<F>;
-  __m512 sum[C], min_sum[C];
-  for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
-  for (int64_t b = 0; b < nb; ++b) {
-    __m512i levels[8];
-    for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
-    const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
-    for (int c = 0; c < C; ++c) {
-      const auto i = static_cast<size_t>((t0 + c) * nb + b);
-      const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Tables::kBytes + Tables::kQs;
-      __m512i acc = _mm512_set1_epi32(act.start[i]);
-      for (int k = 0; k < 8; ++k) {
-        acc = _mm512_dpbusd_epi32(acc, levels[k], _mm512_set1_epi32(static_cast<int>(load_u32(q + 4 * k))));
-      }
-      sum[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
-      if constexpr (F::kMin) {
-        min_sum[c] = _mm512_fmadd_ps(_mm512_loadu_ps(w.m.data() + b * kGroupRows), _mm512_set1_ps(act.s[i]),
-                                     min_sum[c]);
-      }
-    }
-  }
-  const auto mask = static_cast<__mmask16>((1u << rows) - 1);
-  for (int c = 0; c < C; ++c) {
-    const __m512 out = F::kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c];
-    _mm512_mask_storeu_ps(g.y + (t0 + c) * g.y_stride + r0, mask, out);
-  }
-}
-
-// group_tile for the `tokens` (< kGroupTokens) left at the end.
-template <class F, int C>
-void group_edge(const GemmArgs& g, const DecodedRows<F>& w, const ActivationTables<F>& act, int64_t nb, int64_t r0,
-                int rows, int64_t t0, int64_t tokens) {
-  if constexpr (C > 1) {
-    if (tokens < C) return group_edge<F, C - 1>(g, w, act, nb, r0, rows, t0, tokens);
-  }
-  group_tile<F, C>(g, w, act, nb, r0, rows, t0);
-}
-
-template <class F>
-void gemm_interleaved(const GemmArgs& g) {
-  const int64_t nb = g.n / kQK;
-  // Per thread, reused across calls (prompt processing calls this for every matrix).
-  thread_local ActivationTables<F> act;
-  thread_local DecodedRows<F> rows;
-  act.fill(g, nb);
-  for (int64_t r0 = 0; r0 < g.n_rows; r0 += kGroupRows) {
-    const int n = static_cast<int>(std::min<int64_t>(kGroupRows, g.n_rows - r0));
-    rows.decode(g, r0, n, nb);
-    for (int64_t t0 = 0; t0 < g.n_tokens; t0 += kGroupTokens) {
-      group_edge<F, kGroupTokens>(g, rows, act, nb, r0, n, t0, g.n_tokens - t0);
-    }
-  }
-}
-
 }  // namespace
 
-void gemm_q4_0(const GemmArgs& g) { gemm_interleaved<Q4_0Format>(g); }
-void gemm_q4_1(const GemmArgs& g) { gemm_interleaved<Q4_1Format>(g); }
-void gemm_q5_0(const GemmArgs& g) { gemm_interleaved<Q5_0Format>(g); }
-void gemm_q8_0(const GemmArgs& g) { gemm_interleaved<Q8_0Format>(g); }
+void gemm_q4_0(const GemmArgs& g) { gemm_groups<Kernel32<Q4_0Format>>(g); }
+void gemm_q4_1(const GemmArgs& g) { gemm_groups<Kernel32<Q4_1Format>>(g); }
+void gemm_q5_0(const GemmArgs& g) { gemm_groups<Kernel32<Q5_0Format>>(g); }
+void gemm_q8_0(const GemmArgs& g) { gemm_groups<Kernel32<Q8_0Format>>(g); }
 
 }  // namespace slm::x86::avx512vnni

@@ -75,7 +75,7 @@ double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_tokens, Activatio
 
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
-// Odd and tile-edge sizes (register tiles of 2-4 rows by 3-4 tokens, VNNI groups of 16
+// Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
 // rows by 8 tokens): single rows, fewer tokens than a tile, one over and one under, and
 // counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
