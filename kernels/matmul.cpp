@@ -61,7 +61,7 @@ void run(const VecDotTable& table, const MatrixView& w, const float* x, int64_t 
     for (int64_t t = 0; t < n_tokens; ++t) {
       kernel->quantize(x + t * n, act + static_cast<size_t>(t) * act_row_bytes, n);
     }
-    if (n_tokens > 1 && kernel->gemm != nullptr) {
+    if (kernel->gemm != nullptr && n_tokens >= kernel->gemm_min_tokens) {
       run_gemm_share(kernel->gemm, w, act, act_row_bytes, n_tokens, y);
     } else {
 #pragma omp for schedule(static)

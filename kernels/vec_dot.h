@@ -30,6 +30,9 @@ struct VecDotKernel {
   VecDotFn dot = nullptr;  // null: the weight type has no dot product
   QuantizeActivationsFn quantize = nullptr;
   GemmFn gemm = nullptr;
+  // Fewer tokens go through `dot`: kernels that decode their rows once per call lose to
+  // it when few tokens share that cost.
+  int64_t gemm_min_tokens = 2;
 };
 
 inline constexpr uint32_t kMaxGgmlTypeId = 40;

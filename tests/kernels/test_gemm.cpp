@@ -1,5 +1,5 @@
-// The tiled GEMM kernels (gemm.h) of every ISA family, reached through matmul with several
-// tokens, against the scalar reference dot products on the same converted activations.
+// The tiled GEMM kernels (gemm.h) of every SIMD family, called directly and through
+// matmul, against the scalar reference dot products on the same converted activations.
 // Both compute the same exact integer sum per block; only the float side differs (each
 // block's sum split over SIMD lanes before scaling, other addition orders), so each output
 // must agree within the float rounding bound of test::rounding_tolerance.
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/cpu_features.h"
+#include "kernels/gemm.h"
 #include "kernels/matmul.h"
 #include "kernels/vec_dot.h"
 #include "slm/quant.h"
@@ -37,16 +38,16 @@ double magnitude(const test::WeightParts& parts, const std::vector<float>& a) {
   return sum;
 }
 
-// matmul on `isa` for n_rows x n_tokens against the scalar dots; returns the largest
-// |difference| / tolerance.
-double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_tokens, ActivationKind kind, std::mt19937& rng) {
+enum class Path { kKernel, kMatmul };
+
+// The n_rows x n_tokens product on `isa` (its GEMM kernel on the whole matrix, or
+// matmul) against the scalar dots; returns the largest |difference| / tolerance.
+double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens, ActivationKind kind,
+             std::mt19937& rng) {
   const VecDotKernel& ref = *vec_dot_table(Isa::kScalar).find(type);
   const int64_t n = cols_for(type);
   const Matrix m = test::random_matrix(type, n, n_rows, rng);
   const std::vector<float> x = test::activation_floats(n * n_tokens, kind, rng);
-  std::vector<float> y(static_cast<size_t>(n_rows * n_tokens), NAN);
-  matmul(m.view(), x.data(), n_tokens, y.data(), isa);
-
   const size_t act_bytes = row_size(ref.act_type, n);
   std::vector<uint8_t> a(act_bytes * static_cast<size_t>(n_tokens));
   std::vector<std::vector<float>> a_values;
@@ -54,6 +55,14 @@ double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_tokens, Activatio
     ref.quantize(x.data() + t * n, a.data() + t * act_bytes, n);
     a_values.push_back(test::dequantized(ref.act_type, a.data() + t * act_bytes, n));
   }
+  std::vector<float> y(static_cast<size_t>(n_rows * n_tokens), NAN);
+  if (path == Path::kMatmul) {
+    matmul(m.view(), x.data(), n_tokens, y.data(), isa);
+  } else {
+    const GemmFn gemm = vec_dot_table(isa).find(type)->gemm;
+    gemm(GemmArgs{n, m.bytes.data(), m.view().row_bytes, n_rows, a.data(), act_bytes, n_tokens, y.data(), n_rows});
+  }
+
   double worst = 0.0;
   for (int64_t r = 0; r < n_rows; ++r) {
     const uint8_t* row = m.bytes.data() + r * static_cast<int64_t>(m.view().row_bytes);
@@ -76,8 +85,8 @@ double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_tokens, Activatio
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 8 tokens): single rows, fewer tokens than a tile, one over and one under, and
-// counts that fit no tile.
+// rows by 6-8 tokens): single rows, fewer tokens than a tile, one over and one under,
+// and counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
@@ -86,22 +95,23 @@ TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   int round = 0;
   for (GgmlType type : kGemmTypes) {
     for (int64_t n_rows : {1, 3, 4, 5, 15, 17}) {
-      for (int64_t n_tokens : {2, 3, 4, 5, 7, 9}) {
+      for (int64_t n_tokens : {1, 2, 3, 4, 5, 7, 9, 13}) {
         const ActivationKind kind = test::kActivationKinds[static_cast<size_t>(round++) % 3];
-        worst = std::max(worst, check(isa, type, n_rows, n_tokens, kind, rng));
+        worst = std::max(worst, check(isa, Path::kKernel, type, n_rows, n_tokens, kind, rng));
       }
     }
   }
   std::printf("[   INFO   ] %s: largest difference %.3g of the tolerance\n", isa_name(isa), worst);
 }
 
-// Rows for several 16-row groups per thread (matmul splits rows between threads in
-// multiples of 16) and a partial last group, tokens for several token tiles.
+// Through matmul: rows for several 16-row groups per thread (it splits rows between
+// threads in multiples of 16) and a partial last group, tokens for several token tiles
+// and above every kernel's gemm_min_tokens.
 TEST_P(GemmIsa, MatchesScalarDotsAcrossChunks) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
   std::mt19937 rng(23 + static_cast<unsigned>(isa));
-  for (GgmlType type : kGemmTypes) check(isa, type, 101, 37, ActivationKind::kMixedBlocks, rng);
+  for (GgmlType type : kGemmTypes) check(isa, Path::kMatmul, type, 101, 37, ActivationKind::kMixedBlocks, rng);
 }
 
 // The scalar family has no GEMM kernels (SimdTablesHaveKernels).
