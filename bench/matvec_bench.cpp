@@ -4,16 +4,14 @@
 // and Q6_K ones). Time is this thread's CPU time, so that other processes sharing the
 // cores do not count (cache and memory contention still do).
 #include <algorithm>
-#include <ctime>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <random>
 #include <vector>
 
 #include "bench_commands.h"
+#include "kernel_inputs.h"
 #include "kernels/cpu_features.h"
-#include "kernels/fp16.h"
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
 
@@ -24,27 +22,6 @@ struct Shape {
   int64_t n_rows, n_cols;
   int repeats;  // enough passes for about a second of work per ISA
 };
-
-// Random bytes with every block's scales set to 0.01 (random f16 bits could be NaN).
-std::vector<uint8_t> random_matrix(const Shape& s, std::mt19937& rng) {
-  std::vector<uint8_t> m(slm::row_size(s.type, s.n_cols) * static_cast<size_t>(s.n_rows));
-  for (uint8_t& b : m) b = static_cast<uint8_t>(rng());
-  const slm::GgmlTypeInfo& info = slm::ggml_type_info(s.type);
-  const uint16_t scale = slm::f32_to_f16(0.01f);
-  size_t d_offset = 0;  // Q8_0, Q5_0, Q4_K: d first; Q6_K: d last
-  if (s.type == slm::GgmlType::Q6_K) d_offset = info.block_bytes - 2;
-  for (size_t b = 0; b < m.size() / info.block_bytes; ++b) {
-    std::memcpy(m.data() + b * info.block_bytes + d_offset, &scale, 2);
-    if (s.type == slm::GgmlType::Q4_K) std::memcpy(m.data() + b * info.block_bytes + 2, &scale, 2);
-  }
-  return m;
-}
-
-double thread_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 void run_matvec() {
   const Shape shapes[] = {
@@ -58,7 +35,7 @@ void run_matvec() {
   for (slm::Isa isa : slm::kAllIsas) std::printf("%14s", slm::isa_name(isa));
   std::printf("\n");
   for (const Shape& s : shapes) {
-    const std::vector<uint8_t> w = random_matrix(s, rng);
+    const std::vector<uint8_t> w = slm::bench::random_matrix(s.type, s.n_rows, s.n_cols, rng);
     const size_t row_bytes = slm::row_size(s.type, s.n_cols);
     std::vector<float> x(static_cast<size_t>(s.n_cols));
     std::normal_distribution<float> normal;
@@ -78,12 +55,12 @@ void run_matvec() {
       volatile float sink = 0.0f;
       double best = 1e30;
       for (int trial = 0; trial < 5; ++trial) {
-        const double start = thread_seconds();
+        const double start = slm::bench::thread_seconds();
         float acc = 0.0f;
         for (int rep = 0; rep < s.repeats; ++rep) {
           for (int64_t r = 0; r < s.n_rows; ++r) acc += k.dot(s.n_cols, w.data() + r * row_bytes, a.data());
         }
-        const double seconds = thread_seconds() - start;
+        const double seconds = slm::bench::thread_seconds() - start;
         best = std::min(best, seconds / s.repeats);
         sink = sink + acc;
       }

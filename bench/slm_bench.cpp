@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"slm-bench: speed measurements"};
   app.require_subcommand(0, 1);
   slm::bench::register_model_bench(app);
+  slm::bench::register_gemm(app);
   slm::bench::register_matvec(app);
   slm::bench::register_tokenize(app);
   slm::bench::register_synth(app);

@@ -6,6 +6,7 @@
 #include "slm/error.h"
 
 #if defined(SLM_X86_KERNELS)
+#include "kernels/x86/gemm_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
 
@@ -21,6 +22,24 @@ void set(VecDotTable& table, GgmlType weight, GgmlType act, VecDotFn dot, Quanti
 void set_dot(VecDotTable& table, GgmlType weight, VecDotFn dot) {
   table.kernels[static_cast<uint32_t>(weight)].dot = dot;
 }
+
+void set_gemm(VecDotTable& table, GgmlType weight, GemmFn gemm, int64_t min_tokens) {
+  table.kernels[static_cast<uint32_t>(weight)].gemm = gemm;
+  table.kernels[static_cast<uint32_t>(weight)].gemm_min_tokens = min_tokens;
+}
+
+// The multi-token kernels of one ISA namespace, and from how many tokens each beats the
+// dot products (slm-bench gemm --tokens N on a Zen 4 core). The register tiles of AVX2
+// and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 rows
+// per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and 16
+// for Q6_K.
+#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_q4_K, min_q6_K) \
+  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);          \
+  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);          \
+  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);          \
+  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);          \
+  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
+  set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
 
 VecDotTable scalar_table() {
   namespace ref = vec_dot_ref;
@@ -56,6 +75,7 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
 #endif
   return t;
 }
@@ -70,12 +90,14 @@ VecDotTable avx512_table(bool vnni) {
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    SLM_SET_GEMM_KERNELS(t, k, 2, 2, 8);
   }
 #endif
   return t;

@@ -21,10 +21,18 @@ using VecDotFn = float (*)(int64_t n, const uint8_t* w, const uint8_t* a);
 // Converts n floats to the activation type (n a multiple of its block size).
 using QuantizeActivationsFn = void (*)(const float* x, uint8_t* a, int64_t n);
 
+// Many tokens at once (gemm.h); null where only the dot product exists.
+struct GemmArgs;
+using GemmFn = void (*)(const GemmArgs& args);
+
 struct VecDotKernel {
   GgmlType act_type = GgmlType::F32;
   VecDotFn dot = nullptr;  // null: the weight type has no dot product
   QuantizeActivationsFn quantize = nullptr;
+  GemmFn gemm = nullptr;
+  // Fewer tokens go through `dot`: kernels that decode their rows once per call lose to
+  // it when few tokens share that cost.
+  int64_t gemm_min_tokens = 2;
 };
 
 inline constexpr uint32_t kMaxGgmlTypeId = 40;

@@ -22,24 +22,8 @@ namespace slm {
 namespace {
 
 using test::kDotTypes;
-
-struct Matrix {
-  GgmlType type;
-  int64_t n_cols, n_rows;
-  std::vector<uint8_t> bytes;
-  MatrixView view() const { return {type, bytes.data(), n_cols, n_rows, row_size(type, n_cols)}; }
-};
-
-Matrix random_matrix(GgmlType type, int64_t n_cols, int64_t n_rows, std::mt19937& rng) {
-  Matrix m{type, n_cols, n_rows, {}};
-  for (int64_t r = 0; r < n_rows; ++r) {
-    // Cycle through the weight kinds so one matrix holds all of them.
-    const test::WeightKind kind = test::kWeightKinds[static_cast<size_t>(r) % std::size(test::kWeightKinds)];
-    const std::vector<uint8_t> row = test::weight_row(type, n_cols, kind, rng);
-    m.bytes.insert(m.bytes.end(), row.begin(), row.end());
-  }
-  return m;
-}
+using test::Matrix;
+using test::random_matrix;
 
 int64_t test_cols(GgmlType type) {
   if (test::is_float_type(type)) return 100;
@@ -138,8 +122,9 @@ TEST_P(MatmulIsa, MatchesDequantizedOracleWithinActivationError) {
   std::printf("[   INFO   ] %s: largest error %.3g of the bound\n", isa_name(isa), worst);
 }
 
-// matmul is the kernels and nothing else: each output is bit-identical to one call of the
-// ISA's dot product on the converted activations, whichever thread computed it.
+// One token (decoding) is the dot kernels and nothing else: each output is bit-identical
+// to one call of the ISA's dot product on the converted activations, whichever thread
+// computed it. (Several tokens may take the tiled GEMM kernels: test_gemm.cpp.)
 TEST_P(MatmulIsa, EqualsRowDotsBitForBit) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
@@ -148,7 +133,7 @@ TEST_P(MatmulIsa, EqualsRowDotsBitForBit) {
     const VecDotKernel& k = *vec_dot_table(isa).find(type);
     const int64_t n_cols = test_cols(type);
     const int64_t n_rows = 301;
-    const int64_t n_tokens = 2;
+    const int64_t n_tokens = 1;
     const Matrix m = random_matrix(type, n_cols, n_rows, rng);
     const std::vector<float> x = test::activation_floats(n_cols * n_tokens, test::ActivationKind::kMixedBlocks, rng);
     std::vector<float> y(static_cast<size_t>(n_rows * n_tokens));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/fp16.h"
+#include "kernels/matmul.h"
 #include "kernels/quant_blocks.h"
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
@@ -139,6 +140,24 @@ inline std::vector<uint8_t> weight_row(GgmlType type, int64_t n, WeightKind kind
     for (size_t offset : fields.min) set_f16(row, b * block_bytes + offset, random_scale(scale_kind, rng));
   }
   return row;
+}
+
+// A row-major matrix whose rows cycle through the weight kinds, so one matrix holds all
+// of them.
+struct Matrix {
+  GgmlType type;
+  int64_t n_cols, n_rows;
+  std::vector<uint8_t> bytes;
+  MatrixView view() const { return {type, bytes.data(), n_cols, n_rows, row_size(type, n_cols)}; }
+};
+
+inline Matrix random_matrix(GgmlType type, int64_t n_cols, int64_t n_rows, std::mt19937& rng) {
+  Matrix m{type, n_cols, n_rows, {}};
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const std::vector<uint8_t> row = weight_row(type, n_cols, kWeightKinds[static_cast<size_t>(r) % std::size(kWeightKinds)], rng);
+    m.bytes.insert(m.bytes.end(), row.begin(), row.end());
+  }
+  return m;
 }
 
 enum class ActivationKind {
