@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "kernels/attention_ref.h"
-#include "kernels/fp16.h"
 #include "kernels/ops.h"
 #include "slm/error.h"
 
@@ -23,6 +22,7 @@ AttentionKernels scalar_kernels() {
   t.isa = Isa::kScalar;
   t.scores = attention_ref::scores;
   t.mix = attention_ref::mix;
+  t.round_to_f16 = attention_ref::round_to_f16;
   return t;
 }
 
@@ -32,6 +32,7 @@ AttentionKernels avx2_kernels() {
 #if defined(SLM_X86_KERNELS)
   t.scores = x86::avx2::attention_scores;
   t.mix = x86::avx2::attention_mix;
+  t.round_to_f16 = x86::avx2::attention_round_to_f16;
 #endif
   return t;
 }
@@ -42,6 +43,7 @@ AttentionKernels avx512_kernels(Isa isa) {
 #if defined(SLM_X86_KERNELS)
   t.scores = x86::avx512::attention_scores;
   t.mix = x86::avx512::attention_mix;
+  t.round_to_f16 = x86::avx512::attention_round_to_f16;
 #endif
   return t;
 }
@@ -51,16 +53,16 @@ int first_visible(int pos, int window) { return window > 0 ? std::max(0, pos - w
 
 // Scores to probabilities: scale, softmax in f32, then rounded to f16 as ggml does when
 // they meet the f16 values.
-void scores_to_probabilities(float* row, int n, float scale) {
+void scores_to_probabilities(const AttentionKernels& kern, float* row, int n, float scale) {
   for (int i = 0; i < n; ++i) row[i] *= scale;
   softmax(row, n);
-  for (int i = 0; i < n; ++i) row[i] = round_f16(row[i]);
+  kern.round_to_f16(row, row, n);
 }
 
 // Q rows of one token's KV group, rounded to f16 (ggml converts Q for the f16 keys).
-void round_queries(const float* q, int64_t count, std::vector<float>& out) {
+void round_queries(const AttentionKernels& kern, const float* q, int64_t count, std::vector<float>& out) {
   out.resize(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) out[i] = round_f16(q[i]);
+  kern.round_to_f16(q, out.data(), count);
 }
 
 // Grows a per-thread buffer once; later calls of the same size reuse it.
@@ -83,7 +85,7 @@ void attend_one(const AttentionKernels& kern, const float* q, int pos, F16Rows k
   const int first = first_visible(pos, s.window);
   const int n = pos - first + 1;
   thread_local std::vector<float> queries, probabilities;
-  round_queries(q, int64_t{s.n_head} * s.head_dim_k, queries);
+  round_queries(kern, q, int64_t{s.n_head} * s.head_dim_k, queries);
   float* p = scratch(probabilities, static_cast<size_t>(s.n_head) * n);
   const int n_chunks = (n + kScoreChunk - 1) / kScoreChunk;
   const int n_col_blocks = (s.head_dim_v + kMixColumns - 1) / kMixColumns;
@@ -101,7 +103,7 @@ void attend_one(const AttentionKernels& kern, const float* q, int pos, F16Rows k
       }
     }
 #pragma omp for schedule(static)
-    for (int h = 0; h < s.n_head; ++h) scores_to_probabilities(p + static_cast<size_t>(h) * n, n, s.kq_scale);
+    for (int h = 0; h < s.n_head; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, s.kq_scale);
 #pragma omp for collapse(2) schedule(static)
     for (int kv = 0; kv < s.n_head_kv; ++kv) {
       for (int b = 0; b < n_col_blocks; ++b) {
@@ -131,11 +133,11 @@ void attend_batch(const AttentionKernels& kern, const float* q, int64_t n_tokens
         const int first = first_visible(pos, s.window);
         const int n = pos - first + 1;
         const size_t head0 = static_cast<size_t>(t) * s.n_head + static_cast<size_t>(kv) * group;
-        round_queries(q + head0 * s.head_dim_k, int64_t{group} * s.head_dim_k, queries);
+        round_queries(kern, q + head0 * s.head_dim_k, int64_t{group} * s.head_dim_k, queries);
         float* p = scratch(probabilities, static_cast<size_t>(group) * n);
         const F16Rows keys{k.data + static_cast<size_t>(kv) * s.head_dim_k, k.stride};
         kern.scores(queries.data(), group, s.head_dim_k, keys, first, pos + 1, qk_order, p, n);
-        for (int h = 0; h < group; ++h) scores_to_probabilities(p + static_cast<size_t>(h) * n, n, s.kq_scale);
+        for (int h = 0; h < group; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, s.kq_scale);
         const F16Rows values{v.data + static_cast<size_t>(kv) * s.head_dim_v, v.stride};
         kern.mix(p, group, n, values, first, pos + 1, 0, s.head_dim_v, F16DotOrder::kTiled,
                  out + head0 * s.head_dim_v, s.head_dim_v);

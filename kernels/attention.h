@@ -50,6 +50,8 @@ struct AttentionKernels {
   // probabilities, so there is no double tail). p holds floats that are already f16 values.
   void (*mix)(const float* p, int n_q, size_t p_stride, F16Rows v, int first, int last, int col, int width,
               F16DotOrder order, float* out, size_t out_stride) = nullptr;
+  // out[i] = x[i] rounded to the nearest f16 value (ties to even), n values; may alias.
+  void (*round_to_f16)(const float* x, float* out, int64_t n) = nullptr;
 };
 
 // The table of one ISA family (avx512vnni uses the avx512 kernels); may be inspected for

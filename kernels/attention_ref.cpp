@@ -65,4 +65,8 @@ void mix(const float* p, int n_q, size_t p_stride, F16Rows v, int first, int las
   }
 }
 
+void round_to_f16(const float* x, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f16_to_f32(f32_to_f16(x[i]));
+}
+
 }  // namespace slm::attention_ref

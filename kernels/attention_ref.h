@@ -12,5 +12,6 @@ void scores(const float* q, int n_q, int head_dim, F16Rows k, int first, int las
             size_t out_stride);
 void mix(const float* p, int n_q, size_t p_stride, F16Rows v, int first, int last, int col, int width,
          F16DotOrder order, float* out, size_t out_stride);
+void round_to_f16(const float* x, float* out, int64_t n);
 
 }  // namespace slm::attention_ref

@@ -26,6 +26,10 @@ inline void store16(float* p, Lanes16 x) {
 inline Lanes16 fma16(Lanes16 a, Lanes16 b, Lanes16 c) {
   return {_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
+inline Lanes16 round16(Lanes16 x) {
+  return {_mm256_cvtph_ps(_mm256_cvtps_ph(x.lo, _MM_FROUND_TO_NEAREST_INT)),
+          _mm256_cvtph_ps(_mm256_cvtps_ph(x.hi, _MM_FROUND_TO_NEAREST_INT))};
+}
 inline Lanes16 add16(Lanes16 a, Lanes16 b) { return {_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
 
 // Halves (lane i + lane i+8), quarters, then (0+2) + (1+3).

@@ -27,6 +27,9 @@ inline Lanes16 load16(const uint16_t* p) {
 }
 inline void store16(float* p, Lanes16 x) { _mm512_storeu_ps(p, x.v); }
 inline Lanes16 fma16(Lanes16 a, Lanes16 b, Lanes16 c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }
+inline Lanes16 round16(Lanes16 x) {
+  return {_mm512_cvtph_ps(_mm512_cvtps_ph(x.v, _MM_FROUND_TO_NEAREST_INT))};
+}
 inline Lanes16 add16(Lanes16 a, Lanes16 b) { return {_mm512_add_ps(a.v, b.v)}; }
 
 // Halves (lane i + lane i+8), quarters, then (0+2) + (1+3).

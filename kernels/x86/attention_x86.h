@@ -15,6 +15,7 @@ void attention_scores(const float* q, int n_q, int head_dim, F16Rows k, int firs
                       float* out, size_t out_stride);
 void attention_mix(const float* p, int n_q, size_t p_stride, F16Rows v, int first, int last, int col, int width,
                    F16DotOrder order, float* out, size_t out_stride);
+void attention_round_to_f16(const float* x, float* out, int64_t n);
 }  // namespace avx2
 
 namespace avx512 {
@@ -22,6 +23,7 @@ void attention_scores(const float* q, int n_q, int head_dim, F16Rows k, int firs
                       float* out, size_t out_stride);
 void attention_mix(const float* p, int n_q, size_t p_stride, F16Rows v, int first, int last, int col, int width,
                    F16DotOrder order, float* out, size_t out_stride);
+void attention_round_to_f16(const float* x, float* out, int64_t n);
 }  // namespace avx512
 
 }  // namespace slm::x86

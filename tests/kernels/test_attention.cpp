@@ -168,6 +168,22 @@ TEST_P(AttentionIsa, MixMatchesScalarReferenceBitForBit) {
   std::printf("[   INFO   ] %s: %d weighted sums bit-identical\n", isa_name(isa), checked);
 }
 
+TEST_P(AttentionIsa, RoundingToF16MatchesScalarReferenceBitForBit) {
+  const Isa isa = GetParam();
+  if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
+  std::mt19937 rng(5);
+  // Ties between f16 neighbours, the overflow edge, subnormals, signed zeros, NaN.
+  std::vector<float> x = {1.0f + 1.0f / 2048.0f, 1.0f + 3.0f / 2048.0f, 65504.0f, 65519.0f, 65520.0f, -70000.0f,
+                          1e-7f, -3e-8f, 2.98e-8f, 0.0f, -0.0f, std::nanf("")};
+  for (int i = 0; i < 200; ++i) x.push_back(draw(rng, i % 2 ? Values::kRandom : Values::kLarge));
+  for (size_t n : {size_t{1}, size_t{15}, size_t{16}, size_t{33}, x.size()}) {
+    std::vector<float> want(n), got(n);
+    attention_ref::round_to_f16(x.data(), want.data(), static_cast<int64_t>(n));
+    attention_kernels(isa).round_to_f16(x.data(), got.data(), static_cast<int64_t>(n));
+    EXPECT_TRUE(same_bits(want, got)) << n << " values";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, AttentionIsa, ::testing::ValuesIn(kAllIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 
