@@ -5,19 +5,11 @@
 #include <cstdint>
 
 #include "engine/kv_cache.h"
+#include "kernels/attention.h"
 #include "kernels/matmul.h"
 #include "kernels/rope.h"
 
 namespace slm {
-
-struct AttentionShape {
-  int n_head;
-  int n_head_kv;
-  int head_dim_k;
-  int head_dim_v;
-  float kq_scale;  // multiplies Q·K before the softmax
-  int window;      // > 0: a query at p sees keys at p - window < j <= p only
-};
 
 class Backend {
  public:

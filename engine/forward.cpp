@@ -39,9 +39,11 @@ void norm_residual(ForwardPass& f, const Vector& weight) {
 }  // namespace
 
 ForwardPass::ForwardPass(const ModelConfig& config_, const ModelWeights& weights_, Backend& backend_,
-                         KvCache& cache_, const int32_t* positions_, int64_t n_tokens_)
+                         KvCache& cache_, ForwardScratch& scratch_, const int32_t* positions_, int64_t n_tokens_)
     : config(config_), weights(weights_), backend(backend_), cache(cache_), positions(positions_),
-      n_tokens(n_tokens_), x(static_cast<size_t>(n_tokens_ * config_.n_embd)) {}
+      n_tokens(n_tokens_), scratch(scratch_), x(scratch_.x), normed(scratch_.normed) {
+  x.resize(static_cast<size_t>(n_tokens_ * config_.n_embd));
+}
 
 void attention_block(ForwardPass& f, int il) {
   const ModelConfig& c = f.config;
@@ -53,9 +55,13 @@ void attention_block(ForwardPass& f, int il) {
   const int64_t v_width = static_cast<int64_t>(l.n_head_kv) * c.head_dim_v;
 
   norm_residual(f, w.attn_norm);
-  std::vector<float> q, k, v;
+  ForwardScratch& s = f.scratch;
+  std::vector<float>& q = s.q;
+  std::vector<float>& k = s.k;
+  std::vector<float>& v = s.v;
   if (w.wqkv) {
-    std::vector<float> qkv(static_cast<size_t>(n * (q_width + k_width + v_width)));
+    std::vector<float>& qkv = s.qkv;
+    qkv.resize(static_cast<size_t>(n * (q_width + k_width + v_width)));
     f.backend.matmul(*w.wqkv, f.normed.data(), n, qkv.data());
     const int64_t width = q_width + k_width + v_width;
     take_columns(qkv, width, 0, q_width, n, q);
@@ -89,10 +95,12 @@ void attention_block(ForwardPass& f, int il) {
   }
   const AttentionShape shape{l.n_head, l.n_head_kv, c.head_dim_k, c.head_dim_v, c.kq_scale,
                              l.sliding ? c.sliding_window : 0};
-  std::vector<float> attn(static_cast<size_t>(n * l.n_head * c.head_dim_v));
+  std::vector<float>& attn = s.attn;
+  attn.resize(static_cast<size_t>(n * l.n_head * c.head_dim_v));
   f.backend.attention(q.data(), f.cache, il, f.positions, n, shape, attn.data());
 
-  std::vector<float> out(static_cast<size_t>(n * c.n_embd));
+  std::vector<float>& out = s.out;
+  out.resize(static_cast<size_t>(n * c.n_embd));
   f.backend.matmul(w.wo, attn.data(), n, out.data());
   if (!w.post_attn_norm.empty()) f.backend.rms_norm(out.data(), w.post_attn_norm.data(), c.n_embd, n, c.rms_eps);
   add_into(f.x, out);
@@ -105,25 +113,30 @@ void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
   const int64_t n_ff = c.layers[il].n_ff;
 
   norm_residual(f, w.ffn_norm);
-  std::vector<float> gate, up;
+  ForwardScratch& s = f.scratch;
+  std::vector<float>& gate = s.gate;
+  std::vector<float>& up = s.up;
   if (w.ffn_gate) {
     gate.resize(static_cast<size_t>(n * n_ff));
     up.resize(static_cast<size_t>(n * n_ff));
     f.backend.matmul(*w.ffn_gate, f.normed.data(), n, gate.data());
     f.backend.matmul(w.ffn_up, f.normed.data(), n, up.data());
   } else {  // fused [gate | up] rows
-    std::vector<float> both(static_cast<size_t>(n * 2 * n_ff));
+    std::vector<float>& both = s.both;
+    both.resize(static_cast<size_t>(n * 2 * n_ff));
     f.backend.matmul(w.ffn_up, f.normed.data(), n, both.data());
     take_columns(both, 2 * n_ff, 0, n_ff, n, gate);
     take_columns(both, 2 * n_ff, n_ff, n_ff, n, up);
   }
-  std::vector<float> act(static_cast<size_t>(n * n_ff));
+  std::vector<float>& act = s.act;
+  act.resize(static_cast<size_t>(n * n_ff));
   if (activation == GatedActivation::kSilu) {
     swiglu(gate.data(), up.data(), act.data(), n * n_ff);
   } else {
     geglu(gate.data(), up.data(), act.data(), n * n_ff);
   }
-  std::vector<float> out(static_cast<size_t>(n * c.n_embd));
+  std::vector<float>& out = s.out;
+  out.resize(static_cast<size_t>(n * c.n_embd));
   f.backend.matmul(w.ffn_down, act.data(), n, out.data());
   if (!w.post_ffn_norm.empty()) f.backend.rms_norm(out.data(), w.post_ffn_norm.data(), c.n_embd, n, c.rms_eps);
   add_into(f.x, out);

@@ -12,9 +12,17 @@
 
 namespace slm {
 
+// Work buffers of forward passes. A session keeps one, so that once they have grown to
+// a batch's size, decoding allocates nothing.
+struct ForwardScratch {
+  std::vector<float> x, normed;                  // residual stream and its normed copy
+  std::vector<float> qkv, q, k, v, attn;         // attention block
+  std::vector<float> both, gate, up, act, out;   // FFN block (and both blocks' output)
+};
+
 struct ForwardPass {
   ForwardPass(const ModelConfig& config, const ModelWeights& weights, Backend& backend, KvCache& cache,
-              const int32_t* positions, int64_t n_tokens);
+              ForwardScratch& scratch, const int32_t* positions, int64_t n_tokens);
 
   const ModelConfig& config;
   const ModelWeights& weights;
@@ -22,8 +30,9 @@ struct ForwardPass {
   KvCache& cache;
   const int32_t* positions;  // [n_tokens]
   int64_t n_tokens;
-  std::vector<float> x;       // residual stream [n_tokens][n_embd]
-  std::vector<float> normed;  // [n_tokens][n_embd]
+  ForwardScratch& scratch;
+  std::vector<float>& x;       // residual stream [n_tokens][n_embd]
+  std::vector<float>& normed;  // [n_tokens][n_embd]
 };
 
 enum class GatedActivation { kSilu, kGelu };

@@ -62,7 +62,7 @@ void Session::evaluate_batch(std::span<const int32_t> tokens, bool all_logits, f
   std::vector<int32_t> positions(static_cast<size_t>(n));
   for (int64_t t = 0; t < n; ++t) positions[t] = n_past_ + static_cast<int32_t>(t);
 
-  ForwardPass pass(c, w, backend_, cache_, positions.data(), n);
+  ForwardPass pass(c, w, backend_, cache_, scratch_, positions.data(), n);
   for (int64_t t = 0; t < n; ++t) {
     float* row = pass.x.data() + t * c.n_embd;
     matrix_row(w.token_embd, tokens[t], row);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/backend.h"
+#include "engine/forward.h"
 #include "engine/kv_cache.h"
 #include "engine/model.h"
 
@@ -46,6 +47,7 @@ class Session {
   int n_past_ = 0;
   std::vector<int32_t> history_;
   std::vector<float> logits_;
+  ForwardScratch scratch_;
 };
 
 }  // namespace slm
