@@ -54,8 +54,7 @@ class RandomWeights {
   // n random values N(0, 0.02) stored as `type`.
   std::vector<uint8_t> make(GgmlType type, int64_t n_cols, int64_t n_rows) {
     std::vector<float> row(static_cast<size_t>(n_cols));
-    const GgmlTypeInfo& info = ggml_type_info(type);
-    const size_t row_bytes = static_cast<size_t>(n_cols) / info.block_elems * info.block_bytes;
+    const size_t row_bytes = row_size(type, n_cols);
     std::vector<uint8_t> out(row_bytes * static_cast<size_t>(n_rows));
     for (int64_t r = 0; r < n_rows; ++r) {
       for (float& x : row) x = 0.02f * normal_(rng_);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "grammar/gbnf_text.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -16,24 +17,6 @@ struct Tool {
   std::string name;
   Json parameters;  // a JSON Schema object
 };
-
-// A GBNF literal for `text` (the GBNF text of a JSON string of it, minus JSON's quotes).
-std::string literal(std::string_view text) {
-  std::string out = "\"";
-  for (const unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 // BFCL writes Python-ish type names; JSON Schema spells them differently.
 void normalize_types(Json& schema) {
@@ -175,7 +158,7 @@ std::string python_call_gbnf(const std::vector<Tool>& tools, const JsonSchemaOpt
     for (const auto& [name, sub] : props.items()) {
       const std::string value = fn + "p" + std::to_string(p++) + "-";
       rules += with_python_literals(prefix_rule_names(json_schema_text_to_gbnf(sub.dump(), opt), value));
-      const std::string arg = literal(name + "=") + " " + value + "root";
+      const std::string arg = gbnf::literal(name + "=") + " " + value + "root";
       const bool is_required = std::find(required.begin(), required.end(), name) != required.end();
       (is_required ? required_args : optional_args).push_back(arg);
     }
@@ -192,7 +175,7 @@ std::string python_call_gbnf(const std::vector<Tool>& tools, const JsonSchemaOpt
       }
       args = "(" + fn + "-opt0)?";
     }
-    rules += fn + " ::= " + literal(t.name + "(") + " " + args + " \")\"\n";
+    rules += fn + " ::= " + gbnf::literal(t.name + "(") + " " + args + " \")\"\n";
     call += (f == 0 ? "" : " | ") + fn;
   }
   return rules + call + "\n";

@@ -130,9 +130,5 @@ const VecDotTable& active_vec_dot_table() {
   return table;
 }
 
-size_t row_size(GgmlType type, int64_t n) {
-  const GgmlTypeInfo& info = ggml_type_info(type);
-  return static_cast<size_t>(n / info.block_elems) * info.block_bytes;
-}
 
 }  // namespace slm

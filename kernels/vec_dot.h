@@ -51,7 +51,4 @@ const VecDotTable& vec_dot_table(Isa isa);
 // The table of selected_isa().
 const VecDotTable& active_vec_dot_table();
 
-// Bytes of n elements of `type` (n a multiple of its block size).
-size_t row_size(GgmlType type, int64_t n);
-
 }  // namespace slm

@@ -61,4 +61,9 @@ std::optional<GgmlType> ggml_type_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+size_t row_size(GgmlType type, int64_t n) {
+  const GgmlTypeInfo& info = ggml_type_info(type);
+  return static_cast<size_t>(n / info.block_elems) * info.block_bytes;
+}
+
 }  // namespace slm

@@ -2,6 +2,7 @@
 // Dequantization lives in slm/quant.h; this header only describes storage.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -56,6 +57,8 @@ struct GgmlTypeInfo {
 const GgmlTypeInfo* ggml_type_info(uint32_t id);
 const GgmlTypeInfo& ggml_type_info(GgmlType type);
 const char* ggml_type_name(GgmlType type);
+// Bytes of n elements of `type` (n a multiple of its block size).
+size_t row_size(GgmlType type, int64_t n);
 std::optional<GgmlType> ggml_type_from_name(std::string_view name);
 
 }  // namespace slm

@@ -57,8 +57,7 @@ ModelShape shape_of(const GgufFile& f) {
 std::vector<uint8_t> convert(const GgufTensor& t, GgmlType type, int n_threads) {
   const int64_t n_cols = t.row_length(), n_rows = t.n_rows();
   const size_t in_row = t.n_bytes / static_cast<size_t>(n_rows);
-  const GgmlTypeInfo& info = ggml_type_info(type);
-  const size_t out_row = static_cast<size_t>(n_cols) / info.block_elems * info.block_bytes;
+  const size_t out_row = row_size(type, n_cols);
   std::vector<uint8_t> out(out_row * static_cast<size_t>(n_rows));
   const int64_t per_thread = (n_rows + n_threads - 1) / n_threads;
   std::vector<std::thread> workers;
