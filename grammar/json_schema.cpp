@@ -132,9 +132,13 @@ void Compiler::define_rule(const std::string& name, const std::string& body) {
 }
 
 std::string Compiler::add_rule(const std::string& hint, const std::string& body) {
-  const std::string name = reserve_rule(hint);
-  define_rule(name, body);
-  return name;
+  // Schemas repeat themselves (the same object under many properties, the same set of
+  // names to keep undeclared keys apart from): one rule serves them all.
+  const auto [it, added] = rule_by_body_.try_emplace(body);
+  if (!added) return it->second;
+  it->second = reserve_rule(hint);
+  define_rule(it->second, body);
+  return it->second;
 }
 
 std::string Compiler::join(std::initializer_list<std::string> parts) const {
@@ -373,8 +377,10 @@ Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int d
 std::string Compiler::run() {
   const Expr root = value(root_, "", 0);
   if (!root) throw SchemaError("", "", "the schema accepts no value");
-  std::string out = "root ::= " + *root + "\n";
-  for (const auto& [name, body] : rules_) out += name + " ::= " + body + "\n";
+  std::string out;
+  out.reserve(size_ + root->size() + 1024);
+  out.append("root ::= ").append(*root).append("\n");
+  for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
   std::string base = kBaseRules;
   std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";
   for (size_t at = base.find("WS"); at != std::string::npos; at = base.find("WS", at)) {

@@ -10,6 +10,12 @@ class PathBuilder {
 
   // Bytes lo..hi each stand for a block of 64^rest code points starting at `base`.
   void level(const CodepointSet& set, uint32_t from, uint8_t lo, uint8_t hi, uint32_t base, int rest) {
+    if (rest == 0) {
+      // Last byte: one code point each, so the set's ranges are the byte ranges.
+      for (const auto& [first, last] : set.ranges())
+        edge(from, static_cast<uint8_t>(lo + (first - base)), static_cast<uint8_t>(lo + (last - base)), Utf8Paths::kEnd);
+      return;
+    }
     const uint32_t block = 1u << (6 * rest);
     int full_start = -1;  // first byte of the current run of fully covered blocks
     auto close_run = [&](int end_byte) {
