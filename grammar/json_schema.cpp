@@ -60,14 +60,19 @@ const char* kBaseRules =
     "cchar ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] "
     "[0-9a-fA-F]{2}))\n";
 
+// A rule name from a hint: lower-case letters, digits and dashes. Long hints keep their
+// end, the most specific part of a reference ("...core_v1_Container"): names are read
+// by people debugging a grammar, and every byte of them is parsed again at each use.
 std::string sanitize(const std::string& hint) {
+  constexpr size_t kMaxName = 20;
   std::string out;
   for (char c : hint) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
     else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
     else if (!out.empty() && out.back() != '-') out += '-';
-    if (out.size() >= 32) break;
   }
+  if (out.size() > kMaxName) out.erase(0, out.size() - kMaxName);
+  while (!out.empty() && out.front() == '-') out.erase(0, 1);
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "r" : out;
 }

@@ -52,6 +52,8 @@ std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
   // A rule per trie node: text that has left the trie, or ends off a name, is fine.
   if (key_tail_.empty()) key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
   const std::string quote = gbnf::literal("\"");
+  static const regex::CharSet wide_chars = key_chars().intersect(regex::CharSet::range(0x80, regex::kMaxCodePoint));
+  const std::string key_wide = add_rule("key-wide", gbnf::char_class(wide_chars) + " " + key_tail_);
   std::vector<std::pair<char32_t, char32_t>> rest;
   std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
     std::string body;
@@ -73,7 +75,15 @@ std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
       }
       if (first <= last) rest.push_back({first, last});
     }
-    body.append(body.empty() ? "" : " | ").append(gbnf::char_class(rest)).append(" ").append(key_tail_);
+    // Names are nearly always ASCII: then one shared rule takes every other character,
+    // instead of each node spelling out (and the automaton copying) the multi-byte ones.
+    const bool ascii_children = node.children.empty() || node.children.rbegin()->first < 0x80;
+    if (ascii_children) {
+      while (!rest.empty() && rest.back().first >= 0x80) rest.pop_back();
+      if (!rest.empty() && rest.back().second >= 0x80) rest.back().second = 0x7F;
+    }
+    if (!rest.empty()) body.append(body.empty() ? "" : " | ").append(gbnf::char_class(rest)).append(" ").append(key_tail_);
+    if (ascii_children) body.append(" | ").append(key_wide);
     return add_rule("key", body);
   };
   const std::string key = names.children.empty() && !names.terminal ? quote + " " + key_tail_ : quote + " " + node_rule(names);
