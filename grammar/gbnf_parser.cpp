@@ -135,6 +135,7 @@ class Parser {
     Expr seq;
     seq.kind = Expr::Kind::Sequence;
     seq.pos = here();
+    seq.items.reserve(4);  // most sequences are short; growing one item at a time moves them all
     int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();

@@ -66,7 +66,9 @@ const char* kBaseRules =
 std::string sanitize(const std::string& hint) {
   constexpr size_t kMaxName = 20;
   std::string out;
-  for (char c : hint) {
+  // Only the end survives the cut below, so only the end is read.
+  const std::string_view tail = std::string_view(hint).substr(hint.size() > 2 * kMaxName ? hint.size() - 2 * kMaxName : 0);
+  for (char c : tail) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
     else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
     else if (!out.empty() && out.back() != '-') out += '-';
