@@ -194,6 +194,8 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
   std::vector<uint32_t> closed_call_begin(n + 1, 0);
   std::vector<ByteEdge> closed_bytes;
   std::vector<Call> closed_calls;
+  closed_bytes.reserve(bytes_.size());  // about as many: junctions hand their edges to states
+  closed_calls.reserve(calls_.size());
   std::vector<uint8_t> closed_final(n, 0);
   std::vector<uint32_t> seen(n, UINT32_MAX);
   std::vector<uint32_t> work;
@@ -206,7 +208,8 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     if (!state[v]) continue;
     const size_t first_byte = closed_bytes.size();
     const size_t first_call = closed_calls.size();
-    work.assign(1, v);
+    work.clear();
+    work.push_back(v);
     seen[v] = v;
     while (!work.empty()) {
       const uint32_t u = work.back();
@@ -225,12 +228,16 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
         }
       }
     }
-    const auto bytes = closed_bytes.begin() + static_cast<std::ptrdiff_t>(first_byte);
-    std::sort(bytes, closed_bytes.end(), byte_order);
-    closed_bytes.erase(std::unique(bytes, closed_bytes.end(), same_byte), closed_bytes.end());
-    const auto calls = closed_calls.begin() + static_cast<std::ptrdiff_t>(first_call);
-    std::sort(calls, closed_calls.end());
-    closed_calls.erase(std::unique(calls, closed_calls.end()), closed_calls.end());
+    if (closed_bytes.size() - first_byte > 1) {
+      const auto bytes = closed_bytes.begin() + static_cast<std::ptrdiff_t>(first_byte);
+      std::sort(bytes, closed_bytes.end(), byte_order);
+      closed_bytes.erase(std::unique(bytes, closed_bytes.end(), same_byte), closed_bytes.end());
+    }
+    if (closed_calls.size() - first_call > 1) {
+      const auto calls = closed_calls.begin() + static_cast<std::ptrdiff_t>(first_call);
+      std::sort(calls, closed_calls.end());
+      closed_calls.erase(std::unique(calls, closed_calls.end()), closed_calls.end());
+    }
   }
   closed_byte_begin[n] = static_cast<uint32_t>(closed_bytes.size());
   closed_call_begin[n] = static_cast<uint32_t>(closed_calls.size());
@@ -295,6 +302,8 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
   parts.edge_begin.reserve(order.size() + 1);
   parts.call_begin.reserve(order.size() + 1);
   parts.is_final.reserve(order.size());
+  parts.edges.reserve(closed_bytes.size());
+  parts.calls.reserve(closed_calls.size());
   parts.edge_begin.push_back(0);
   parts.call_begin.push_back(0);
   for (const uint32_t v : order) {
