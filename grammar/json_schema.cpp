@@ -293,6 +293,15 @@ Json Compiler::apply_not(const Json& schema, const std::string& pointer) {
   Json out = schema;
   out.erase("not");
   if (negated.is_boolean()) return negated.get<bool>() ? Json(false) : out;
+  // Schemas that accept everything ({}) or nothing ("not" of such a schema) have plain
+  // complements. Anything deeper could carry annotations ("not" drops them, which
+  // unevaluatedProperties/Items would see): left to the checks below.
+  const auto accepts_everything = [](const Json& s) { return s.is_object() && only_annotations(s, ""); };
+  if (accepts_everything(negated)) return false;
+  if (negated.is_object() && negated.contains("not") && only_annotations(negated, "not")) {
+    const Json& inner = negated["not"];
+    if (inner.is_boolean() || accepts_everything(inner)) return inner.is_boolean() && !inner.get<bool>() ? Json(false) : out;
+  }
   if (!negated.is_object() || !only_annotations(negated, "type") || !negated.contains("type"))
     throw SchemaError("not", pointer, "\"not\" is only supported for types");
   const std::set<std::string> removed = declared_types(negated, pointer);

@@ -243,6 +243,21 @@ TEST(JsonSchema, ContainsDependenciesUniqueItemsAndPropertyNames) {
   EXPECT_FALSE(accepts(n, R"({"abc":1})"));
 }
 
+TEST(JsonSchema, NotOfSchemasThatAcceptEverythingOrNothing) {
+  expect_error(R"({"not": {}})", "", "");  // nothing is valid: refused as such
+  expect_error(R"({"not": {"$comment": "still everything"}})", "", "");
+  const auto anything = grammar_for(R"({"not": {"not": {}}})");
+  for (const char* v : {"1", "\"x\"", "null", "[1,{}]", "{\"a\":false}"}) EXPECT_TRUE(accepts(anything, v)) << v;
+  const auto no_foo = grammar_for(R"({"properties": {"foo": {"not": {}}, "bar": {"not": {"not": false}}}})");
+  EXPECT_TRUE(accepts(no_foo, "{}"));
+  EXPECT_TRUE(accepts(no_foo, R"({"baz":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"foo":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"bar":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"baz":1,"foo":1})"));
+  // Deeper double negations may carry annotations: still refused, never approximated.
+  expect_error(R"({"not": {"not": {"type": "integer"}}})", "not", "");
+}
+
 TEST(JsonSchema, UnsupportedKeywordsNameTheirPlace) {
   expect_error(R"({"properties": {"tags": {"type": "array", "uniqueItems": true}}})", "uniqueItems", "/properties/tags");
   expect_error(R"({"items": {"contains": {"type": "integer"}, "maxContains": 2}})", "contains", "/items");
