@@ -91,6 +91,9 @@ class Compiler {
   // The key of an undeclared member (quotes included): any key without escapes that is
   // none of `declared`. One rule set per distinct set of names.
   std::string undeclared_key(const std::set<std::string>& declared);
+  // The rest of an undeclared key that leaves the name trie at a node whose children
+  // are the sorted characters `taken`: one rule per distinct set, shared by all tries.
+  const std::string& key_leave_rule(const std::u32string& taken);
   Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
   Expr enum_value(const Json& schema, const std::string& pointer);
   Expr typed_value(const Json& schema, const std::string& pointer, int depth);
@@ -108,6 +111,8 @@ class Compiler {
   std::unordered_map<std::string, int> next_suffix_;
   std::unordered_map<std::string, std::string> rule_by_body_;  // rules made by add_rule
   std::string key_tail_;  // rule: the rest of an undeclared key after it left the name trie
+  std::string key_wide_;  // rule: a non-ASCII character, then key_tail_
+  std::map<std::u32string, std::string> key_leave_rules_;
   std::unordered_map<std::string, std::string> undeclared_keys_;  // declared names -> rule for any other key
   std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
   size_t size_ = 0;
