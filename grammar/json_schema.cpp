@@ -61,10 +61,11 @@ const char* kBaseRules =
     "[0-9a-fA-F]{2}))\n";
 
 // A rule name from a hint: lower-case letters, digits and dashes. Long hints keep their
-// end, the most specific part of a reference ("...core_v1_Container"): names are read
-// by people debugging a grammar, and every byte of them is parsed again at each use.
+// end, the most specific part of a reference ("...core_v1_Container" -> "v1-container"):
+// names are read by people debugging a grammar, but every byte of them is parsed again
+// at each use, and short ones (suffix included) need no allocation.
 std::string sanitize(const std::string& hint) {
-  constexpr size_t kMaxName = 20;
+  constexpr size_t kMaxName = 10;
   std::string out;
   // Only the end survives the cut below, so only the end is read.
   const std::string_view tail = std::string_view(hint).substr(hint.size() > 2 * kMaxName ? hint.size() - 2 * kMaxName : 0);
