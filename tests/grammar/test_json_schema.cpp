@@ -258,6 +258,19 @@ TEST(JsonSchema, NotOfSchemasThatAcceptEverythingOrNothing) {
   expect_error(R"({"not": {"not": {"type": "integer"}}})", "not", "");
 }
 
+TEST(JsonSchema, MinContainsCountsMatchingItemsAnywhere) {
+  const auto two = grammar_for(R"({"type": "array", "items": {"type": "integer"}, "contains": {"const": 1}, "minContains": 2})");
+  for (const char* ok : {"[1,1]", "[1,2,1]", "[2,1,3,4,1,5]", "[1,1,1]", "[0,0,1,0,1]"}) EXPECT_TRUE(accepts(two, ok)) << ok;
+  for (const char* bad : {"[]", "[1]", "[2,1,3]", "[2,3]", "[1,\"1\"]", "[1,1,\"x\"]"}) EXPECT_FALSE(accepts(two, bad)) << bad;
+  // No count can be at least 3 and at most 1: no array is valid, other types still are.
+  const auto none = grammar_for(R"({"contains": {"const": 1}, "minContains": 3, "maxContains": 1})");
+  EXPECT_FALSE(accepts(none, "[1,1,1]"));
+  EXPECT_FALSE(accepts(none, "[]"));
+  EXPECT_TRUE(accepts(none, "\"not an array\""));
+  expect_error(R"({"contains": {"const": 1}, "minContains": 1, "maxContains": 3})", "contains", "");
+  expect_error(R"({"contains": {"const": 1}, "minContains": 65})", "contains", "");
+}
+
 TEST(JsonSchema, UnsupportedKeywordsNameTheirPlace) {
   expect_error(R"({"properties": {"tags": {"type": "array", "uniqueItems": true}}})", "uniqueItems", "/properties/tags");
   expect_error(R"({"items": {"contains": {"type": "integer"}, "maxContains": 2}})", "contains", "/items");

@@ -97,7 +97,7 @@ const std::string kSuite = "schemas/json-schema-test-suite/tests/draft2020-12";
 TEST(JsonSchemaSuite, NoInvalidInstanceAcceptedAndMostTestsPass) {
   const Score s = run_folder(slm::test::shared_path(kSuite));
   print("draft2020-12", s);
-  EXPECT_GE(100.0 * static_cast<double>(s.passed) / static_cast<double>(s.tests), 63.0);  // 824 of 1299 (63.4%) when last raised
+  EXPECT_GE(100.0 * static_cast<double>(s.passed) / static_cast<double>(s.tests), 64.0);  // 836 of 1299 (64.4%) when last raised
 }
 
 TEST(JsonSchemaSuite, OptionalTestsAcceptNoInvalidInstance) {
