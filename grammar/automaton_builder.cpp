@@ -3,33 +3,57 @@
 #include "grammar/automaton_builder.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "grammar/utf8_paths.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
 
 namespace {
 
+// The automaton under construction: flat edge lists tagged with their source node, put
+// in per-node order once at the end. Nodes are only counted here.
+struct RawByte {
+  uint32_t from;
+  uint8_t lo;
+  uint8_t hi;
+  uint32_t to;
+};
+struct RawCall {
+  uint32_t from;
+  uint32_t rule;
+  uint32_t ret;
+};
+struct RawEps {
+  uint32_t from;
+  uint32_t to;
+};
 struct Call {
   uint32_t rule;
   uint32_t ret;
-  bool operator==(const Call&) const = default;
   auto operator<=>(const Call&) const = default;
-};
-
-struct RawNode {
-  std::vector<ByteEdge> bytes;
-  std::vector<Call> calls;
-  std::vector<uint32_t> eps;
-  bool final = false;
 };
 
 [[noreturn]] void too_large() {
   throw Error("gbnf: grammar too large to compile (more than " + std::to_string(kMaxGrammarNodes) + " states or " +
               std::to_string(kMaxGrammarEdges) + " edges; lower the {m,n} counts)");
+}
+
+// Offsets of items grouped by node: items of node v are [begin[v], begin[v+1]).
+template <typename Item, typename Key>
+std::vector<uint32_t> group_by_node(std::vector<Item>& items, size_t nodes, Key key) {
+  std::vector<uint32_t> begin(nodes + 1, 0);
+  for (const Item& it : items) ++begin[key(it) + 1];
+  for (size_t v = 0; v < nodes; ++v) begin[v + 1] += begin[v];
+  std::vector<Item> sorted(items.size());
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (const Item& it : items) sorted[fill[key(it)]++] = it;
+  items = std::move(sorted);
+  return begin;
 }
 
 class Builder {
@@ -45,27 +69,27 @@ class Builder {
     for (const Rule& r : ast_.rules) {
       const uint32_t start = new_node();
       rule_start_.push_back(start);
-      nodes_[emit(r.body, start)].final = true;
+      final_[emit(r.body, start)] = 1;
     }
     return finish(root_rule);
   }
 
  private:
   uint32_t new_node() {
-    if (nodes_.size() >= kMaxGrammarNodes) too_large();
-    nodes_.emplace_back();
-    return static_cast<uint32_t>(nodes_.size() - 1);
+    if (final_.size() >= kMaxGrammarNodes) too_large();
+    final_.push_back(0);
+    return static_cast<uint32_t>(final_.size() - 1);
   }
   void count_edge() {
     if (++edges_ > kMaxGrammarEdges) too_large();
   }
   void byte_edge(uint32_t from, uint8_t lo, uint8_t hi, uint32_t to) {
     count_edge();
-    nodes_[from].bytes.push_back({lo, hi, to});
+    bytes_.push_back({from, lo, hi, to});
   }
   void eps(uint32_t from, uint32_t to) {
     count_edge();
-    nodes_[from].eps.push_back(to);
+    eps_.push_back({from, to});
   }
 
   // Adds the automaton of `e` starting at `from`; returns the node where it ends.
@@ -81,15 +105,11 @@ class Builder {
         }
         return at;
       }
-      case Expr::Kind::Class: {
-        const uint32_t to = new_node();
-        emit_utf8(e.set, from, to);
-        return to;
-      }
+      case Expr::Kind::Class: return emit_class(e.set, from);
       case Expr::Kind::Ref: {
         const uint32_t to = new_node();
         count_edge();
-        nodes_[from].calls.push_back({e.rule, to});
+        calls_.push_back({from, e.rule, to});
         return to;
       }
       case Expr::Kind::Sequence: {
@@ -123,129 +143,118 @@ class Builder {
     const uint32_t end = new_node();
     for (uint32_t i = e.min; i < e.max; ++i) {
       eps(at, end);
-      const uint32_t next = new_node();
-      eps(at, next);
-      at = emit(item, next);
+      at = emit(item, at);
     }
     eps(at, end);
     return end;
   }
 
-  // The UTF-8 encodings of the code points in `set`, as deterministic byte edges.
-  void emit_utf8(const CodepointSet& set, uint32_t from, uint32_t to) {
-    struct Length {
-      uint32_t lo, hi;   // code points of this encoded length
-      uint8_t lead_lo;   // first lead byte
-      uint8_t lead_hi;
-      uint32_t lead_base;  // code point of lead_lo followed by minimal continuation bytes
-      int rest;          // continuation bytes
-    };
-    static constexpr Length kLengths[] = {
-        {0x0, 0x7F, 0x00, 0x7F, 0x0, 0},
-        {0x80, 0x7FF, 0xC0, 0xDF, 0x0, 1},
-        {0x800, 0xFFFF, 0xE0, 0xEF, 0x0, 2},
-        {0x10000, kMaxCodepoint, 0xF0, 0xF7, 0x0, 3},
-    };
-    std::vector<uint32_t> any_chain{to};  // any_chain[k]: k arbitrary continuation bytes, then `to`
-    for (const Length& len : kLengths) {
-      const CodepointSet part = set.intersect(len.lo, len.hi);
-      if (!part.empty()) emit_level(part, from, to, len.lead_lo, len.lead_hi, len.lead_base, len.rest, any_chain);
-    }
-  }
-
-  // Bytes lo..hi each stand for a block of 64^rest code points starting at `base`.
-  void emit_level(const CodepointSet& set, uint32_t from, uint32_t to, uint8_t lo, uint8_t hi, uint32_t base,
-                  int rest, std::vector<uint32_t>& any_chain) {
-    const uint32_t block = 1u << (6 * rest);
-    int full_start = -1;  // first byte of the current run of fully covered blocks
-    auto close_run = [&](int end_byte) {
-      if (full_start < 0) return;
-      byte_edge(from, static_cast<uint8_t>(full_start), static_cast<uint8_t>(end_byte), chain(rest, any_chain));
-      full_start = -1;
-    };
-    for (int b = lo; b <= hi; ++b) {
-      const uint32_t first = base + static_cast<uint32_t>(b - lo) * block;
-      const auto cov = set.coverage(first, first + block - 1);
-      if (cov == CodepointSet::Coverage::Full) {
-        if (full_start < 0) full_start = b;
-        continue;
-      }
-      close_run(b - 1);
-      if (cov == CodepointSet::Coverage::Partial) {
-        const uint32_t mid = new_node();
-        byte_edge(from, static_cast<uint8_t>(b), static_cast<uint8_t>(b), mid);
-        emit_level(set.intersect(first, first + block - 1), mid, to, 0x80, 0xBF, first, rest - 1, any_chain);
-      }
-    }
-    close_run(hi);
-  }
-
-  uint32_t chain(int k, std::vector<uint32_t>& any_chain) {
-    while (any_chain.size() <= static_cast<size_t>(k)) {
-      const uint32_t node = new_node();
-      byte_edge(node, 0x80, 0xBF, any_chain.back());
-      any_chain.push_back(node);
-    }
-    return any_chain[static_cast<size_t>(k)];
+  // A copy of the class's UTF-8 automaton, worked out on its first use.
+  uint32_t emit_class(const CodepointSet& set, uint32_t from) {
+    auto [it, added] = classes_.try_emplace(set.ranges());
+    if (added) it->second = utf8_paths(set);
+    const Utf8Paths& paths = it->second;
+    std::vector<uint32_t>& id = class_nodes_;
+    id.assign(paths.node_count, 0);
+    id[Utf8Paths::kStart] = from;
+    for (uint32_t k = Utf8Paths::kEnd; k < paths.node_count; ++k) id[k] = new_node();
+    for (const Utf8Paths::Edge& edge : paths.edges) byte_edge(id[edge.from], edge.lo, edge.hi, id[edge.to]);
+    return id[Utf8Paths::kEnd];
   }
 
   Grammar::Parts finish(uint32_t root_rule);
 
   const GbnfAst& ast_;
-  std::vector<RawNode> nodes_;
+  std::vector<uint8_t> final_;  // one per node: the node's rule may end there
+  std::vector<RawByte> bytes_;
+  std::vector<RawCall> calls_;
+  std::vector<RawEps> eps_;
   std::vector<uint32_t> rule_start_;
+  std::map<std::vector<std::pair<uint32_t, uint32_t>>, Utf8Paths> classes_;
+  std::vector<uint32_t> class_nodes_;
   size_t edges_ = 0;
 };
 
 Grammar::Parts Builder::finish(uint32_t root_rule) {
-  const size_t n = nodes_.size();
-  // Epsilon removal: a node takes the edges and the final flag of everything it reaches
-  // through epsilon edges.
-  std::vector<RawNode> closed(n);
+  const size_t n = final_.size();
+  const std::vector<uint32_t> byte_begin = group_by_node(bytes_, n, [](const RawByte& b) { return b.from; });
+  const std::vector<uint32_t> call_begin = group_by_node(calls_, n, [](const RawCall& c) { return c.from; });
+  const std::vector<uint32_t> eps_begin = group_by_node(eps_, n, [](const RawEps& e) { return e.from; });
+
+  // Only rule starts and the targets of byte edges and calls can be states at run time;
+  // every other node is a junction of epsilon edges and disappears.
+  std::vector<char> state(n, 0);
+  for (const uint32_t s : rule_start_) state[s] = 1;
+  for (const RawByte& b : bytes_) state[b.to] = 1;
+  for (const RawCall& c : calls_) state[c.ret] = 1;
+
+  // Epsilon removal: a state takes the edges and the final flag of everything it
+  // reaches through epsilon edges.
+  std::vector<uint32_t> closed_byte_begin(n + 1, 0);
+  std::vector<uint32_t> closed_call_begin(n + 1, 0);
+  std::vector<ByteEdge> closed_bytes;
+  std::vector<Call> closed_calls;
+  closed_bytes.reserve(bytes_.size());  // about as many: junctions hand their edges to states
+  closed_calls.reserve(calls_.size());
+  std::vector<uint8_t> closed_final(n, 0);
   std::vector<uint32_t> seen(n, UINT32_MAX);
   std::vector<uint32_t> work;
   size_t total = 0;
+  auto byte_order = [](const ByteEdge& a, const ByteEdge& b) { return std::tie(a.lo, a.hi, a.to) < std::tie(b.lo, b.hi, b.to); };
+  auto same_byte = [](const ByteEdge& a, const ByteEdge& b) { return a.lo == b.lo && a.hi == b.hi && a.to == b.to; };
   for (uint32_t v = 0; v < n; ++v) {
-    RawNode& out = closed[v];
-    work.assign(1, v);
+    closed_byte_begin[v] = static_cast<uint32_t>(closed_bytes.size());
+    closed_call_begin[v] = static_cast<uint32_t>(closed_calls.size());
+    if (!state[v]) continue;
+    const size_t first_byte = closed_bytes.size();
+    const size_t first_call = closed_calls.size();
+    work.clear();
+    work.push_back(v);
     seen[v] = v;
     while (!work.empty()) {
       const uint32_t u = work.back();
       work.pop_back();
-      const RawNode& raw = nodes_[u];
       total += 1;  // visits count too: long epsilon chains would otherwise cost n^2 time
-      out.final = out.final || raw.final;
-      out.bytes.insert(out.bytes.end(), raw.bytes.begin(), raw.bytes.end());
-      out.calls.insert(out.calls.end(), raw.calls.begin(), raw.calls.end());
-      total += raw.bytes.size() + raw.calls.size();
+      closed_final[v] |= final_[u];
+      for (uint32_t i = byte_begin[u]; i < byte_begin[u + 1]; ++i) closed_bytes.push_back({bytes_[i].lo, bytes_[i].hi, bytes_[i].to});
+      for (uint32_t i = call_begin[u]; i < call_begin[u + 1]; ++i) closed_calls.push_back({calls_[i].rule, calls_[i].ret});
+      total += (byte_begin[u + 1] - byte_begin[u]) + (call_begin[u + 1] - call_begin[u]);
       if (total > kMaxGrammarEdges) too_large();
-      for (const uint32_t w : raw.eps) {
+      for (uint32_t i = eps_begin[u]; i < eps_begin[u + 1]; ++i) {
+        const uint32_t w = eps_[i].to;
         if (seen[w] != v) {
           seen[w] = v;
           work.push_back(w);
         }
       }
     }
-    std::sort(out.bytes.begin(), out.bytes.end(),
-              [](const ByteEdge& a, const ByteEdge& b) { return std::tie(a.lo, a.hi, a.to) < std::tie(b.lo, b.hi, b.to); });
-    out.bytes.erase(std::unique(out.bytes.begin(), out.bytes.end(),
-                                [](const ByteEdge& a, const ByteEdge& b) { return a.lo == b.lo && a.hi == b.hi && a.to == b.to; }),
-                    out.bytes.end());
-    std::sort(out.calls.begin(), out.calls.end());
-    out.calls.erase(std::unique(out.calls.begin(), out.calls.end()), out.calls.end());
+    if (closed_bytes.size() - first_byte > 1) {
+      const auto bytes = closed_bytes.begin() + static_cast<std::ptrdiff_t>(first_byte);
+      std::sort(bytes, closed_bytes.end(), byte_order);
+      closed_bytes.erase(std::unique(bytes, closed_bytes.end(), same_byte), closed_bytes.end());
+    }
+    if (closed_calls.size() - first_call > 1) {
+      const auto calls = closed_calls.begin() + static_cast<std::ptrdiff_t>(first_call);
+      std::sort(calls, closed_calls.end());
+      closed_calls.erase(std::unique(calls, closed_calls.end()), closed_calls.end());
+    }
   }
+  closed_byte_begin[n] = static_cast<uint32_t>(closed_bytes.size());
+  closed_call_begin[n] = static_cast<uint32_t>(closed_calls.size());
 
-  // Live nodes: those from which the rule can still finish (every rule can, checked
-  // before); edges into other nodes would lead to dead ends and are dropped.
-  std::vector<std::vector<uint32_t>> preds(n);
+  // Live states: those from which the rule can still finish (every rule can, checked
+  // before); edges into other states would lead to dead ends and are dropped.
+  std::vector<RawEps> back;  // state edges reversed: from = target, to = source
+  back.reserve(closed_bytes.size() + closed_calls.size());
   for (uint32_t v = 0; v < n; ++v) {
-    for (const ByteEdge& e : closed[v].bytes) preds[e.to].push_back(v);
-    for (const Call& c : closed[v].calls) preds[c.ret].push_back(v);
+    for (uint32_t i = closed_byte_begin[v]; i < closed_byte_begin[v + 1]; ++i) back.push_back({closed_bytes[i].to, v});
+    for (uint32_t i = closed_call_begin[v]; i < closed_call_begin[v + 1]; ++i) back.push_back({closed_calls[i].ret, v});
   }
+  const std::vector<uint32_t> back_begin = group_by_node(back, n, [](const RawEps& e) { return e.from; });
   std::vector<char> live(n, 0);
   work.clear();
   for (uint32_t v = 0; v < n; ++v) {
-    if (closed[v].final) {
+    if (state[v] && closed_final[v]) {
       live[v] = 1;
       work.push_back(v);
     }
@@ -253,7 +262,8 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
   while (!work.empty()) {
     const uint32_t v = work.back();
     work.pop_back();
-    for (const uint32_t u : preds[v]) {
+    for (uint32_t i = back_begin[v]; i < back_begin[v + 1]; ++i) {
+      const uint32_t u = back[i].to;
       if (!live[u]) {
         live[u] = 1;
         work.push_back(u);
@@ -266,7 +276,7 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     }
   }
 
-  // Keep the nodes reachable from the rule starts, renumbered densely.
+  // Keep the states reachable from the rule starts, renumbered densely.
   std::vector<uint32_t> id(n, UINT32_MAX);
   std::vector<uint32_t> order;
   for (const uint32_t s : rule_start_) {
@@ -275,33 +285,39 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
       order.push_back(s);
     }
   }
+  auto visit = [&](uint32_t w) {
+    if (live[w] && id[w] == UINT32_MAX) {
+      id[w] = static_cast<uint32_t>(order.size());
+      order.push_back(w);
+    }
+  };
   for (size_t i = 0; i < order.size(); ++i) {
-    const RawNode& node = closed[order[i]];
-    auto visit = [&](uint32_t w) {
-      if (live[w] && id[w] == UINT32_MAX) {
-        id[w] = static_cast<uint32_t>(order.size());
-        order.push_back(w);
-      }
-    };
-    for (const ByteEdge& e : node.bytes) visit(e.to);
-    for (const Call& c : node.calls) visit(c.ret);
+    const uint32_t v = order[i];
+    for (uint32_t k = closed_byte_begin[v]; k < closed_byte_begin[v + 1]; ++k) visit(closed_bytes[k].to);
+    for (uint32_t k = closed_call_begin[v]; k < closed_call_begin[v + 1]; ++k) visit(closed_calls[k].ret);
   }
   Grammar::Parts parts;
   parts.rule_count = rule_start_.size();
   parts.root_start = id[rule_start_[root_rule]];
+  parts.edge_begin.reserve(order.size() + 1);
+  parts.call_begin.reserve(order.size() + 1);
+  parts.is_final.reserve(order.size());
+  parts.edges.reserve(closed_bytes.size());
+  parts.calls.reserve(closed_calls.size());
   parts.edge_begin.push_back(0);
   parts.call_begin.push_back(0);
   for (const uint32_t v : order) {
-    const RawNode& node = closed[v];
-    for (const ByteEdge& e : node.bytes) {
+    for (uint32_t k = closed_byte_begin[v]; k < closed_byte_begin[v + 1]; ++k) {
+      const ByteEdge& e = closed_bytes[k];
       if (live[e.to]) parts.edges.push_back({e.lo, e.hi, id[e.to]});
     }
-    for (const Call& c : node.calls) {
+    for (uint32_t k = closed_call_begin[v]; k < closed_call_begin[v + 1]; ++k) {
+      const Call& c = closed_calls[k];
       if (live[c.ret]) parts.calls.push_back({id[rule_start_[c.rule]], id[c.ret]});
     }
     parts.edge_begin.push_back(static_cast<uint32_t>(parts.edges.size()));
     parts.call_begin.push_back(static_cast<uint32_t>(parts.calls.size()));
-    parts.is_final.push_back(node.final ? 1 : 0);
+    parts.is_final.push_back(closed_final[v]);
   }
   return parts;
 }

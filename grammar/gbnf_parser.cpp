@@ -118,16 +118,18 @@ class Parser {
   }
 
   Expr parse_alternatives(bool nested) {
+    const SourcePos pos = here();
+    Expr first = parse_sequence(nested);
+    if (peek() != '|') return first;
     Expr alt;
     alt.kind = Expr::Kind::Alternation;
-    alt.pos = here();
-    alt.items.push_back(parse_sequence(nested));
+    alt.pos = pos;
+    alt.items.push_back(std::move(first));
     while (peek() == '|') {
       ++pos_;
       skip_space(true);
       alt.items.push_back(parse_sequence(nested));
     }
-    if (alt.items.size() == 1) return std::move(alt.items[0]);
     return alt;
   }
 
@@ -135,6 +137,7 @@ class Parser {
     Expr seq;
     seq.kind = Expr::Kind::Sequence;
     seq.pos = here();
+    seq.items.reserve(4);  // most sequences are short; growing one item at a time moves them all
     int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();

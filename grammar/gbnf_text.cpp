@@ -3,7 +3,6 @@
 // can change the meaning of the surrounding syntax.
 #include "grammar/gbnf_text.h"
 
-#include <cstdio>
 #include <vector>
 
 #include "tokenizer/codepoints.h"
@@ -12,17 +11,20 @@ namespace slm::grammar::gbnf {
 
 namespace {
 
+void append_hex(std::string& out, const char* prefix, uint32_t value, int digits) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += prefix;
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(value >> shift) & 15];
+}
+
 void append_char(std::string& out, char32_t c) {
   const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  char buf[16];
   if (alnum || c == ' ' || c == '_' || c == '.' || c == ',' || c == ':' || c == '/') {
     out += static_cast<char>(c);
   } else if (c < 0x80) {
-    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(c));
-    out += buf;
+    append_hex(out, "\\x", static_cast<uint32_t>(c), 2);
   } else if (c <= 0xFFFF) {
-    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
-    out += buf;
+    append_hex(out, "\\u", static_cast<uint32_t>(c), 4);
   } else {
     tok::append_utf8(out, static_cast<uint32_t>(c));
   }
@@ -42,9 +44,11 @@ std::u32string code_points(std::string_view text) {
   return std::u32string(cps.begin(), cps.end());
 }
 
-std::string char_class(const regex::CharSet& set) {
+std::string char_class(const regex::CharSet& set) { return char_class(set.ranges()); }
+
+std::string char_class(std::span<const std::pair<char32_t, char32_t>> ranges) {
   std::string out = "[";
-  for (const auto& [first, last] : set.ranges()) {
+  for (const auto& [first, last] : ranges) {
     append_char(out, first);
     if (last == first) continue;
     if (last > first + 1) out += '-';

@@ -2,8 +2,10 @@
 // repetition suffixes. Shared by the regex and JSON Schema compilers.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "grammar/regex_ast.h"
 
@@ -15,6 +17,8 @@ std::u32string code_points(std::string_view text);
 std::string literal(std::string_view text);
 // `[...]` matching the code points of a non-empty set.
 std::string char_class(const regex::CharSet& set);
+// The same from sorted, disjoint ranges of code points.
+std::string char_class(std::span<const std::pair<char32_t, char32_t>> ranges);
 // The suffix for `min` to `max` repetitions ("*", "+", "?", "{m}", "{m,}", "{m,n}");
 // max = regex::kUnbounded for no upper bound.
 std::string repeat_suffix(int min, int max);

@@ -58,20 +58,33 @@ size_t expr_size(const Expr& e) {
   return n;
 }
 
+// Who refers to each rule, and each rule body's size: what rule_fixpoint needs.
+struct RuleGraph {
+  std::vector<std::vector<uint32_t>> users;
+  std::vector<size_t> size;
+};
+
+RuleGraph rule_graph(const GbnfAst& ast) {
+  const size_t n = ast.rules.size();
+  RuleGraph g{std::vector<std::vector<uint32_t>>(n), std::vector<size_t>(n)};
+  std::vector<uint32_t> refs;
+  for (uint32_t r = 0; r < n; ++r) {
+    refs.clear();
+    collect_refs(ast.rules[r].body, refs);
+    for (const uint32_t s : refs) g.users[s].push_back(r);
+    g.size[r] = expr_size(ast.rules[r].body);
+  }
+  return g;
+}
+
 // Least fixed point of a per-rule property over the rule bodies. A rule is re-evaluated
 // only when a rule it refers to changed; the total work is capped so that a grammar
 // built to need quadratic work fails instead of hanging.
 template <typename Property>
-std::vector<char> rule_fixpoint(const GbnfAst& ast, Property property) {
+std::vector<char> rule_fixpoint(const GbnfAst& ast, const RuleGraph& graph, Property property) {
   const size_t n = ast.rules.size();
-  std::vector<std::vector<uint32_t>> users(n);
-  std::vector<size_t> size(n);
-  for (uint32_t r = 0; r < n; ++r) {
-    std::vector<uint32_t> refs;
-    collect_refs(ast.rules[r].body, refs);
-    for (const uint32_t s : refs) users[s].push_back(r);
-    size[r] = expr_size(ast.rules[r].body);
-  }
+  const auto& users = graph.users;
+  const auto& size = graph.size;
   constexpr size_t kMaxWork = size_t{64} << 20;
   size_t work = 0;
   std::vector<char> value(n, 0);
@@ -157,14 +170,15 @@ void check_grammar(const GbnfAst& ast) {
   for (const Rule& r : ast.rules) {
     if (!r.defined) throw_gbnf_error(r.pos, "undefined rule '" + r.name + "'");
   }
-  const std::vector<char> productive = rule_fixpoint(ast, derives_some_string);
+  const RuleGraph graph = rule_graph(ast);
+  const std::vector<char> productive = rule_fixpoint(ast, graph, derives_some_string);
   for (size_t r = 0; r < ast.rules.size(); ++r) {
     if (productive[r] == 0) {
       throw_gbnf_error(ast.rules[r].pos,
                        "rule '" + ast.rules[r].name + "' can never finish (it matches no finite text)");
     }
   }
-  check_left_recursion(ast, rule_fixpoint(ast, derives_empty));
+  check_left_recursion(ast, rule_fixpoint(ast, graph, derives_empty));
 }
 
 }  // namespace slm::grammar

@@ -60,14 +60,22 @@ const char* kBaseRules =
     "cchar ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] "
     "[0-9a-fA-F]{2}))\n";
 
+// A rule name from a hint: lower-case letters, digits and dashes. Long hints keep their
+// end, the most specific part of a reference ("...core_v1_Container" -> "v1-container"):
+// names are read by people debugging a grammar, but every byte of them is parsed again
+// at each use, and short ones (suffix included) need no allocation.
 std::string sanitize(const std::string& hint) {
+  constexpr size_t kMaxName = 10;
   std::string out;
-  for (char c : hint) {
+  // Only the end survives the cut below, so only the end is read.
+  const std::string_view tail = std::string_view(hint).substr(hint.size() > 2 * kMaxName ? hint.size() - 2 * kMaxName : 0);
+  for (char c : tail) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
     else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
     else if (!out.empty() && out.back() != '-') out += '-';
-    if (out.size() >= 32) break;
   }
+  if (out.size() > kMaxName) out.erase(0, out.size() - kMaxName);
+  while (!out.empty() && out.front() == '-') out.erase(0, 1);
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "r" : out;
 }
@@ -132,9 +140,13 @@ void Compiler::define_rule(const std::string& name, const std::string& body) {
 }
 
 std::string Compiler::add_rule(const std::string& hint, const std::string& body) {
-  const std::string name = reserve_rule(hint);
-  define_rule(name, body);
-  return name;
+  // Schemas repeat themselves (the same object under many properties, the same set of
+  // names to keep undeclared keys apart from): one rule serves them all.
+  const auto [it, added] = rule_by_body_.try_emplace(body);
+  if (!added) return it->second;
+  it->second = reserve_rule(hint);
+  define_rule(it->second, body);
+  return it->second;
 }
 
 std::string Compiler::join(std::initializer_list<std::string> parts) const {
@@ -282,6 +294,15 @@ Json Compiler::apply_not(const Json& schema, const std::string& pointer) {
   Json out = schema;
   out.erase("not");
   if (negated.is_boolean()) return negated.get<bool>() ? Json(false) : out;
+  // Schemas that accept everything ({}) or nothing ("not" of such a schema) have plain
+  // complements. Anything deeper could carry annotations ("not" drops them, which
+  // unevaluatedProperties/Items would see): left to the checks below.
+  const auto accepts_everything = [](const Json& s) { return s.is_object() && only_annotations(s, ""); };
+  if (accepts_everything(negated)) return false;
+  if (negated.is_object() && negated.contains("not") && only_annotations(negated, "not")) {
+    const Json& inner = negated["not"];
+    if (inner.is_boolean() || accepts_everything(inner)) return inner.is_boolean() && !inner.get<bool>() ? Json(false) : out;
+  }
   if (!negated.is_object() || !only_annotations(negated, "type") || !negated.contains("type"))
     throw SchemaError("not", pointer, "\"not\" is only supported for types");
   const std::set<std::string> removed = declared_types(negated, pointer);
@@ -373,8 +394,10 @@ Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int d
 std::string Compiler::run() {
   const Expr root = value(root_, "", 0);
   if (!root) throw SchemaError("", "", "the schema accepts no value");
-  std::string out = "root ::= " + *root + "\n";
-  for (const auto& [name, body] : rules_) out += name + " ::= " + body + "\n";
+  std::string out;
+  out.reserve(size_ + root->size() + 1024);
+  out.append("root ::= ").append(*root).append("\n");
+  for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
   std::string base = kBaseRules;
   std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";
   for (size_t at = base.find("WS"); at != std::string::npos; at = base.find("WS", at)) {

@@ -1,5 +1,6 @@
-// Arrays: prefixItems then items, with minItems/maxItems. uniqueItems is enforced only
-// where it cannot fail (at most one item); a grammar cannot compare items.
+// Arrays: prefixItems then items, with minItems/maxItems; contains with minContains.
+// uniqueItems is enforced only where it cannot fail (at most one item); a grammar
+// cannot compare items.
 #include <functional>
 
 #include "grammar/gbnf_text.h"
@@ -74,24 +75,33 @@ Expr Compiler::array_value(const Json& schema, const std::string& pointer, int d
 
 Expr Compiler::contains_array(const Json& schema, const std::string& pointer, int depth, size_t min_items,
                               std::optional<size_t> max_items, const Expr& tail) {
-  // At least one item also matches "contains": (T ,)* (T and C) (, T)*. Counting
-  // matches (maxContains, minContains > 1) or items (with bounds) is not supported.
+  // At least k items also match "contains": (T ,)* M (, (T ,)* M){k-1} (, T)*, where M
+  // is an item matching both. Any array with k matches parses by taking the first k
+  // as the M's, and every parse has k. At most k matches (maxContains) would need
+  // items that do not match, a complement we cannot write: refused, unless no count
+  // can meet both bounds.
   const size_t min_contains = count_keyword(schema, "minContains", pointer).value_or(1);
-  if (min_contains == 0 && !schema.contains("maxContains")) {
+  const std::optional<size_t> max_contains = count_keyword(schema, "maxContains", pointer);
+  if (max_contains && *max_contains < min_contains) return std::nullopt;
+  if (min_contains == 0 && !max_contains) {
     Json rest = schema;
     rest.erase("contains");
     rest.erase("minContains");
     return array_value(rest, pointer, depth);
   }
-  if (schema.contains("maxContains") || min_contains > 1 || schema.contains("prefixItems") || max_items || min_items > 1)
-    throw SchemaError("contains", pointer, "contains is supported only as \"at least one item\", without item counts or prefixItems");
+  constexpr size_t kMaxMinContains = 64;
+  if (max_contains || schema.contains("prefixItems") || max_items || min_items > min_contains || min_contains > kMaxMinContains)
+    throw SchemaError("contains", pointer,
+                      "contains is supported only as \"at least k items\" (k <= 64), without maxContains, maxItems or prefixItems");
   if (!tail) return std::nullopt;
   const Json both = Json{{"allOf", Json::array({schema.value("items", Json(true)), schema["contains"]})}};
   const Expr match = value(both, child_pointer(pointer, "contains"), depth + 1);
   if (!match) return std::nullopt;
   const std::string before = gbnf::repeat(join({*tail, comma()}), 0, regex::kUnbounded);
   const std::string after = gbnf::repeat(join({comma(), *tail}), 0, regex::kUnbounded);
-  return "(" + join({"\"[\"", ws(), before, *match, after, ws(), "\"]\""}) + ")";
+  const int more = static_cast<int>(min_contains) - 1;
+  const std::string others = more == 0 ? "" : gbnf::repeat(join({comma(), before, *match}), more, more);
+  return "(" + join({"\"[\"", ws(), before, *match, others, after, ws(), "\"]\""}) + ")";
 }
 
 }  // namespace slm::grammar::schema

@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -48,7 +50,7 @@ class Compiler {
 
   // The grammar for values valid against `schema` (found at `pointer`).
   Expr value(const Json& schema, const std::string& pointer, int depth);
-  // Adds a rule; returns its (unique) name.
+  // Adds a rule, or finds the one with the same body; returns its name.
   std::string add_rule(const std::string& hint, const std::string& body);
   // A rule named before its body exists (for recursion); define_rule fills it in.
   std::string reserve_rule(const std::string& hint);
@@ -86,6 +88,12 @@ class Compiler {
 
  private:
   Expr ref_rule(const Json& ref, const std::string& pointer, int depth);
+  // The key of an undeclared member (quotes included): any key without escapes that is
+  // none of `declared`. One rule set per distinct set of names.
+  std::string undeclared_key(const std::set<std::string>& declared);
+  // The rest of an undeclared key that leaves the name trie at a node whose children
+  // are the sorted characters `taken`: one rule per distinct set, shared by all tries.
+  const std::string& key_leave_rule(const std::u32string& taken);
   Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
   Expr enum_value(const Json& schema, const std::string& pointer);
   Expr typed_value(const Json& schema, const std::string& pointer, int depth);
@@ -98,10 +106,14 @@ class Compiler {
   bool compact_;
   bool has_refs_;  // nested $id/id then changes what references mean: refused
   std::vector<std::pair<std::string, std::string>> rules_;
-  std::map<std::string, size_t> rule_index_;
-  std::set<std::string> names_;
-  std::map<std::string, int> next_suffix_;
+  std::unordered_map<std::string, size_t> rule_index_;
+  std::unordered_set<std::string> names_;
+  std::unordered_map<std::string, int> next_suffix_;
+  std::unordered_map<std::string, std::string> rule_by_body_;  // rules made by add_rule
   std::string key_tail_;  // rule: the rest of an undeclared key after it left the name trie
+  std::string key_wide_;  // rule: a non-ASCII character, then key_tail_
+  std::map<std::u32string, std::string> key_leave_rules_;
+  std::unordered_map<std::string, std::string> undeclared_keys_;  // declared names -> rule for any other key
   std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
   size_t size_ = 0;
 };

@@ -39,6 +39,69 @@ struct Member {
 
 }  // namespace
 
+std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
+  std::string id;  // the names as one string, each after its length so that none can run into the next
+  for (const std::string& name : declared) id += std::to_string(name.size()) + ":" + name;
+  if (const auto it = undeclared_keys_.find(id); it != undeclared_keys_.end()) return it->second;
+  Trie names;
+  for (const std::string& name : declared) {
+    Trie* node = &names;
+    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
+    node->terminal = true;
+  }
+  // A rule per trie node: text that has left the trie, or ends off a name, is fine.
+  if (key_tail_.empty()) {
+    key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
+    const regex::CharSet wide = key_chars().intersect(regex::CharSet::range(0x80, regex::kMaxCodePoint));
+    key_wide_ = add_rule("key-wide", gbnf::char_class(wide) + " " + key_tail_);
+  }
+  const std::string quote = gbnf::literal("\"");
+  std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
+    std::string body;
+    if (!node.terminal) body = quote;
+    std::u32string taken;
+    for (const auto& [c, child] : node.children) {
+      taken += c;
+      if (!key_chars().contains(c)) continue;
+      const std::pair<char32_t, char32_t> one{c, c};
+      const std::string next = node_rule(child);
+      body.append(body.empty() ? "" : " | ").append(gbnf::char_class({&one, 1})).append(" ").append(next);
+    }
+    const std::string& other = key_leave_rule(taken);
+    if (body.empty()) return other;  // a leaf: past a whole name, only leaving is left
+    return add_rule("key", body.append(" | ").append(other));
+  };
+  const std::string key = names.children.empty() && !names.terminal ? quote + " " + key_tail_ : quote + " " + node_rule(names);
+  undeclared_keys_.emplace(std::move(id), key);
+  return key;
+}
+
+const std::string& Compiler::key_leave_rule(const std::u32string& taken) {
+  if (const auto it = key_leave_rules_.find(taken); it != key_leave_rules_.end()) return it->second;
+  // Any key character but the taken ones leaves the trie: key_chars() without them.
+  std::vector<std::pair<char32_t, char32_t>> rest;
+  auto next = taken.begin();
+  for (auto [first, last] : key_chars().ranges()) {
+    for (; next != taken.end() && *next <= last; ++next) {
+      if (*next < first) continue;
+      if (*next > first) rest.push_back({first, *next - 1});
+      first = *next + 1;
+    }
+    if (first <= last) rest.push_back({first, last});
+  }
+  // Names are nearly always ASCII: then one shared rule takes every other character,
+  // instead of each node spelling out (and the automaton copying) the multi-byte ones.
+  const bool ascii_taken = taken.empty() || taken.back() < 0x80;
+  if (ascii_taken) {
+    while (!rest.empty() && rest.back().first >= 0x80) rest.pop_back();
+    if (!rest.empty() && rest.back().second >= 0x80) rest.back().second = 0x7F;
+  }
+  std::string leave;
+  if (!rest.empty()) leave.append(gbnf::char_class(rest)).append(" ").append(key_tail_);
+  if (ascii_taken) leave.append(leave.empty() ? "" : " | ").append(key_wide_);
+  return key_leave_rules_.emplace(taken, add_rule("key-other", leave)).first->second;
+}
+
 Expr Compiler::object_value(const Json& schema, const std::string& pointer, int depth) {
   for (const char* k : {"properties", "patternProperties"})
     if (schema.contains(k) && !schema[k].is_object()) throw SchemaError(k, pointer, std::string("\"") + k + "\" must be an object");
@@ -127,12 +190,10 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     return join({key_expr, ws(), "\":\"", ws(), value_expr});
   };
   std::vector<Member> members;
-  Trie names;
+  std::set<std::string> declared;  // names an undeclared key must differ from
   const std::string props_pointer = child_pointer(pointer, "properties");
   for (const auto& [name, sub] : props.items()) {
-    Trie* node = &names;
-    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
-    node->terminal = true;
+    declared.insert(name);
     const Json both = every_member ? Json{{"allOf", Json::array({sub, *every_member})}} : Json();
     const Expr v = value(every_member ? both : sub, child_pointer(props_pointer, name), depth + 1);
     if (!v) {
@@ -148,9 +209,7 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
   for (const Json& listed : schema.value("required", Json::array())) {
     const std::string name = listed.get<std::string>();
     if (props.contains(name) || !placed.insert(name).second) continue;
-    Trie* node = &names;
-    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
-    node->terminal = true;
+    declared.insert(name);
     const bool additional_forbidden = (schema.contains("additionalProperties") || every_member) && additional.is_boolean() && !additional.get<bool>();
     if (additional_forbidden) return std::nullopt;
     const Expr v = schema.contains("additionalProperties") || every_member ? value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)
@@ -167,30 +226,7 @@ Expr Compiler::object_value(const Json& schema, const std::string& pointer, int 
     if (const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1)) extra = kv(*named_key, *v);
   } else if (!(additional.is_boolean() && !additional.get<bool>())) {
     const Expr v = value(additional, child_pointer(pointer, "additionalProperties"), depth + 1);
-    if (v) {
-      // A rule per trie node: text that has left the trie, or ends off a name, is fine.
-      if (key_tail_.empty()) key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
-      const std::string quote = gbnf::literal("\"");
-      std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
-        regex::CharSet taken;
-        std::vector<std::string> alts;
-        if (!node.terminal) alts.push_back(quote);
-        for (const auto& [c, child] : node.children) {
-          if (!key_chars().contains(c)) continue;
-          taken.add(c, c);
-          alts.push_back(gbnf::char_class(regex::CharSet::range(c, c)) + " " + node_rule(child));
-        }
-        const regex::CharSet rest = key_chars().intersect(taken.complement());
-        alts.push_back(gbnf::char_class(rest) + " " + key_tail_);
-        std::string body;
-        for (size_t i = 0; i < alts.size(); ++i) body += (i ? " | " : "") + alts[i];
-        return add_rule("key", body);
-      };
-      const std::string key = names.children.empty() && !names.terminal
-                                  ? quote + " " + key_tail_
-                                  : quote + " " + node_rule(names);
-      extra = kv(key, *v);
-    }
+    if (v) extra = kv(undeclared_key(declared), *v);
   }
 
   // Property counts: states (member index, members so far, first?) as rules.

@@ -87,6 +87,53 @@ TEST(JsonSchema, PropertiesInDeclaredOrderRequiredAndExtras) {
   EXPECT_TRUE(accepts(sorted, R"({"a":"x","b":1})"));
 }
 
+TEST(JsonSchema, UndeclaredKeysDifferFromDeclaredNamesInAnyScript) {
+  // Declared names share prefixes, and one is not ASCII: undeclared keys must still
+  // differ from each of them, whatever characters they are made of.
+  const auto g = grammar_for(R"({"type": "object", "properties": {"ab": {"type": "integer"}, "abc": {"type": "integer"},
+                                 "été": {"type": "integer"}, "x": {"type": "integer"}}})");
+  EXPECT_TRUE(accepts(g, R"({"ab":1,"abc":2,"x":3})"));
+  for (const std::string& key : {std::string("a"), std::string("abcd"), std::string("abd"), std::string("b"), std::string("xy"),
+                                std::string(""), std::string("\xC3\xA9"), std::string("\xC3\xA9t"),
+                                std::string("\xC3\xA9t\xC3\xA9s"), std::string("\xC3\xA4"), std::string("\xE4\xB8\xAD"),
+                                std::string("\xF0\x9F\x98\x80"), std::string("a\xC3\xA9")}) {
+    EXPECT_TRUE(accepts(g, "{\"" + key + "\":\"any\"}")) << key;
+  }
+  for (const std::string& key : {std::string("ab"), std::string("abc"), std::string("x"), std::string("\xC3\xA9t\xC3\xA9")}) {
+    EXPECT_FALSE(accepts(g, "{\"" + key + "\":\"not an integer\"}")) << key;
+  }
+}
+
+TEST(JsonSchema, LongBoundedLengthsAreExactAtBothEnds) {
+  const auto g = grammar_for(R"({"type": "string", "minLength": 50, "maxLength": 32767})");
+  auto of_length = [](size_t n, const std::string& unit) {
+    std::string s = "\"";
+    for (size_t i = 0; i < n; ++i) s += unit;
+    return s + "\"";
+  };
+  // Code points, however they are spelled: ASCII, two-byte UTF-8, escapes.
+  for (const std::string& unit : {std::string("a"), std::string("\xC3\xA9"), std::string("\\n"), std::string("\\u00e9")}) {
+    EXPECT_FALSE(accepts(g, of_length(49, unit))) << unit;
+    EXPECT_TRUE(accepts(g, of_length(50, unit))) << unit;
+    EXPECT_TRUE(accepts(g, of_length(32767, unit))) << unit;
+    EXPECT_FALSE(accepts(g, of_length(32768, unit))) << unit;
+  }
+  // The same bound on array items and inside an object.
+  const auto items = grammar_for(R"({"type": "array", "items": {"type": "integer"}, "minItems": 3, "maxItems": 5000})");
+  auto array_of = [](size_t n) {
+    std::string s = "[";
+    for (size_t i = 0; i < n; ++i) s += i ? ",1" : "1";
+    return s + "]";
+  };
+  EXPECT_FALSE(accepts(items, array_of(2)));
+  EXPECT_TRUE(accepts(items, array_of(3)));
+  EXPECT_TRUE(accepts(items, array_of(5000)));
+  EXPECT_FALSE(accepts(items, array_of(5001)));
+  const auto member = grammar_for(R"({"type": "object", "properties": {"s": {"type": "string", "maxLength": 20000}}})");
+  EXPECT_TRUE(accepts(member, "{\"s\":" + of_length(20000, "x") + "}"));
+  EXPECT_FALSE(accepts(member, "{\"s\":" + of_length(20001, "x") + "}"));
+}
+
 TEST(JsonSchema, PropertyCounts) {
   const auto g = grammar_for(R"({"properties": {"a": {}, "b": {}, "c": {}}, "minProperties": 1,
                                  "maxProperties": 2, "additionalProperties": false})");
@@ -194,6 +241,34 @@ TEST(JsonSchema, ContainsDependenciesUniqueItemsAndPropertyNames) {
   const auto n = grammar_for(R"({"propertyNames": {"maxLength": 2}})");
   EXPECT_TRUE(accepts(n, R"({"ab":1})"));
   EXPECT_FALSE(accepts(n, R"({"abc":1})"));
+}
+
+TEST(JsonSchema, NotOfSchemasThatAcceptEverythingOrNothing) {
+  expect_error(R"({"not": {}})", "", "");  // nothing is valid: refused as such
+  expect_error(R"({"not": {"$comment": "still everything"}})", "", "");
+  const auto anything = grammar_for(R"({"not": {"not": {}}})");
+  for (const char* v : {"1", "\"x\"", "null", "[1,{}]", "{\"a\":false}"}) EXPECT_TRUE(accepts(anything, v)) << v;
+  const auto no_foo = grammar_for(R"({"properties": {"foo": {"not": {}}, "bar": {"not": {"not": false}}}})");
+  EXPECT_TRUE(accepts(no_foo, "{}"));
+  EXPECT_TRUE(accepts(no_foo, R"({"baz":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"foo":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"bar":1})"));
+  EXPECT_FALSE(accepts(no_foo, R"({"baz":1,"foo":1})"));
+  // Deeper double negations may carry annotations: still refused, never approximated.
+  expect_error(R"({"not": {"not": {"type": "integer"}}})", "not", "");
+}
+
+TEST(JsonSchema, MinContainsCountsMatchingItemsAnywhere) {
+  const auto two = grammar_for(R"({"type": "array", "items": {"type": "integer"}, "contains": {"const": 1}, "minContains": 2})");
+  for (const char* ok : {"[1,1]", "[1,2,1]", "[2,1,3,4,1,5]", "[1,1,1]", "[0,0,1,0,1]"}) EXPECT_TRUE(accepts(two, ok)) << ok;
+  for (const char* bad : {"[]", "[1]", "[2,1,3]", "[2,3]", "[1,\"1\"]", "[1,1,\"x\"]"}) EXPECT_FALSE(accepts(two, bad)) << bad;
+  // No count can be at least 3 and at most 1: no array is valid, other types still are.
+  const auto none = grammar_for(R"({"contains": {"const": 1}, "minContains": 3, "maxContains": 1})");
+  EXPECT_FALSE(accepts(none, "[1,1,1]"));
+  EXPECT_FALSE(accepts(none, "[]"));
+  EXPECT_TRUE(accepts(none, "\"not an array\""));
+  expect_error(R"({"contains": {"const": 1}, "minContains": 1, "maxContains": 3})", "contains", "");
+  expect_error(R"({"contains": {"const": 1}, "minContains": 65})", "contains", "");
 }
 
 TEST(JsonSchema, UnsupportedKeywordsNameTheirPlace) {

@@ -1,7 +1,8 @@
 // The official JSON-Schema-Test-Suite (draft 2020-12). For every test group whose
 // schema compiles, an invalid instance accepted is a failure (zero tolerance); valid
 // instances rejected are counted. Each instance is fed compact and indented (dump(2)).
-// A schema that does not compile counts all its tests as failed in the printed score.
+// A schema that does not compile counts all its tests as failed in the printed score,
+// unless it is refused because it accepts no value at all.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,8 +40,18 @@ void run_file(const std::string& path, Score& score) {
       JsonSchemaOptions wide;
       wide.max_whitespace = 40;  // dump(2) indents by depth
       spaced = compile_gbnf(json_schema_text_to_gbnf(schema_text, wide));
-    } catch (const SchemaError&) {
-      score.not_compiled += n;
+    } catch (const SchemaError& e) {
+      // A schema proven to accept no value rejects every instance: that verdict is
+      // exact, so it is scored like a compiled schema's (valid instances then count as
+      // rejected).
+      if (std::string(e.what()).find("the schema accepts no value") == std::string::npos) {
+        score.not_compiled += n;
+        continue;
+      }
+      for (const Json& t : group["tests"]) {
+        if (t["valid"].get<bool>()) ++score.valid_rejected;
+        else ++score.passed;
+      }
       continue;
     }
     for (const Json& t : group["tests"]) {
@@ -86,7 +97,7 @@ const std::string kSuite = "schemas/json-schema-test-suite/tests/draft2020-12";
 TEST(JsonSchemaSuite, NoInvalidInstanceAcceptedAndMostTestsPass) {
   const Score s = run_folder(slm::test::shared_path(kSuite));
   print("draft2020-12", s);
-  EXPECT_GE(100.0 * static_cast<double>(s.passed) / static_cast<double>(s.tests), 60.0);
+  EXPECT_GE(100.0 * static_cast<double>(s.passed) / static_cast<double>(s.tests), 64.0);  // 836 of 1299 (64.4%) when last raised
 }
 
 TEST(JsonSchemaSuite, OptionalTestsAcceptNoInvalidInstance) {
