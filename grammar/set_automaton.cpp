@@ -92,23 +92,31 @@ const LabelSet& SetAutomaton::safe_labels(uint32_t set, uint8_t position) {
 }
 
 // Explores the (stack set, UTF-8 position) pairs reachable with the allowed labels.
-// When a label kills every stack somewhere, the blame goes to the label itself if it
-// is not fine from the start, else to the first label of the path that led there (a
-// string body's 'a' is fine, the quote that ended the string is not). Blamed labels are
-// dropped and the search runs again until nothing dies. The labels found are safe from
-// every pair of the final search too (all it reaches, the start reaches), so those
-// pairs get them without a search of their own.
+// When a byte kills every stack somewhere, the blame goes to the byte's label if it is
+// not fine from the start, else to the latest label on the path after which, taken from
+// the start, the byte dies too: in a string body 'a' is fine, and the quote that ended
+// the string earlier on the path is what to drop. Blamed labels are dropped and the
+// search runs again until nothing dies. The labels found are safe from every pair of the
+// final search too (all it reaches, the start reaches), so those pairs get them without
+// a search of their own.
 void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position) {
   struct State {
     uint32_t set;
     uint8_t position;
-    uint16_t via;  // first label on the path from the start
+    uint8_t byte;     // taken from the parent
+    uint16_t label;   // of that byte
+    uint16_t via;     // first label on the path from the start
+    uint32_t parent;
   };
   LabelSet allowed = LabelSet::all();
-  auto fine_from_start = [&](uint8_t byte, uint16_t label) {
-    return utf8_step(start_position, byte).label == label && nonempty(next(start, byte));
-  };
   std::vector<State> states;
+  auto culprit = [&](size_t k, uint8_t byte, uint16_t label) {
+    if (k == 0 || utf8_step(start_position, byte).label != label || !nonempty(next(start, byte))) return label;
+    for (size_t j = k; j != 0; j = states[j].parent) {
+      if (!nonempty(next(next(start, states[j].byte), byte))) return states[j].label;
+    }
+    return label;
+  };
   // A pair whose own safe labels hold all the allowed ones needs no exploring.
   auto safe_from = [&](uint32_t set, uint8_t position, const LabelSet& labels) {
     return safe_of_[set][position] != kUnknown && safe_[safe_of_[set][position]].includes(labels);
@@ -123,26 +131,31 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position) {
     seen_positions_[set] |= bit;
     return true;
   };
+  std::vector<char> doomed;  // per state: a label on its path is already blamed
   for (int round = 0; round < kMaxSafeRounds; ++round) {
     LabelSet blamed;
     ++round_;
-    states.assign(1, {start, start_position, 0});
+    states.assign(1, {start, start_position, 0, 0, 0, 0});
+    doomed.assign(1, 0);
     first_visit(start, start_position);
     for (size_t k = 0; k < states.size(); ++k) {
       const State from = states[k];
-      for (unsigned b = 0; b < 256 && (k == 0 || !blamed.contains(from.via)); ++b) {
+      if (k > 0) doomed[k] = doomed[from.parent] || blamed.contains(from.label) ? 1 : 0;
+      for (unsigned b = 0; b < 256 && !doomed[k]; ++b) {
         const auto byte = static_cast<uint8_t>(b);
         const Utf8Step step = utf8_step(from.position, byte);
         if (!allowed.contains(step.label)) continue;
         const uint16_t via = k == 0 ? step.label : from.via;
         const uint32_t to = next(from.set, byte);
         if (!nonempty(to)) {
-          blamed.add(k == 0 || !fine_from_start(byte, step.label) ? step.label : via);
+          blamed.add(culprit(k, byte, step.label));
+          doomed[k] = k > 0 && blamed.contains(from.label) ? 1 : 0;
         } else if (first_visit(to, step.after) && !safe_from(to, step.after, allowed)) {
           if (states.size() == kMaxSafeStates) {
             blamed.add(via);
           } else {
-            states.push_back({to, step.after, via});
+            states.push_back({to, step.after, byte, step.label, via, static_cast<uint32_t>(k)});
+            doomed.push_back(0);
           }
         }
       }
