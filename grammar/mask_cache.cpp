@@ -183,6 +183,7 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
   }
   // Computed outside the lock: two threads may both compute a new key, which is harmless.
   std::shared_ptr<const MaskEntry> entry;
+  bool shared_with_prefix = false;
   if (key.depth > 1) {
     StackKey prefix = key;
     prefix.nodes[--prefix.depth] = 0;
@@ -190,7 +191,10 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
     // A prefix shorter than kKeyDepth is never a matcher's key (key_of goes deeper unless
     // the stack ends): its entry only serves to derive from.
     const std::shared_ptr<const MaskEntry> shorter = find_or_make(grammar, vocab, prefix, prefix.depth < kKeyDepth);
-    if (!shorter->too_broad && shorter->context_dependent.size() <= kDeriveMaxTokens) {
+    if (!shorter->too_broad && shorter->context_dependent.empty()) {
+      entry = shorter;  // nothing left for the extra frame to decide: the same entry serves
+      shared_with_prefix = true;
+    } else if (!shorter->too_broad && shorter->context_dependent.size() <= kDeriveMaxTokens) {
       entry = std::make_shared<const MaskEntry>(derive_mask_entry(grammar, vocab, key, *shorter));
     }
   }
@@ -202,7 +206,9 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
     }
     entry = std::make_shared<const MaskEntry>(std::move(*walked));
   }
-  const size_t cost = entry->accepted.size() * sizeof(uint64_t) + entry->context_dependent.size() * sizeof(TokenId);
+  const size_t cost = shared_with_prefix ? 0
+                                         : entry->accepted.size() * sizeof(uint64_t) +
+                                               entry->context_dependent.size() * sizeof(TokenId);
   std::lock_guard lock(mutex_);
   if (bytes_ + cost > kMaskCacheBudgetBytes) {
     entries_.clear();

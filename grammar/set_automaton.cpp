@@ -131,17 +131,23 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position) {
     seen_positions_[set] |= bit;
     return true;
   };
-  std::vector<char> doomed;  // per state: a label on its path is already blamed
-  for (int round = 0; round < kMaxSafeRounds; ++round) {
-    LabelSet blamed;
+  LabelSet blamed;
+  auto path_blamed = [&](size_t k) {
+    for (; k != 0; k = states[k].parent) {
+      if (blamed.contains(states[k].label)) return true;
+    }
+    return false;
+  };
+  // One round: explores from the start with `allowed`, blaming labels as it goes.
+  auto explore = [&] {
+    blamed = {};
     ++round_;
     states.assign(1, {start, start_position, 0, 0, 0, 0});
-    doomed.assign(1, 0);
     first_visit(start, start_position);
     for (size_t k = 0; k < states.size(); ++k) {
       const State from = states[k];
-      if (k > 0) doomed[k] = doomed[from.parent] || blamed.contains(from.label) ? 1 : 0;
-      for (unsigned b = 0; b < 256 && !doomed[k]; ++b) {
+      bool doomed = path_blamed(k);  // exploring on cannot save the round
+      for (unsigned b = 0; b < 256 && !doomed; ++b) {
         const auto byte = static_cast<uint8_t>(b);
         const Utf8Step step = utf8_step(from.position, byte);
         if (!allowed.contains(step.label)) continue;
@@ -149,17 +155,19 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position) {
         const uint32_t to = next(from.set, byte);
         if (!nonempty(to)) {
           blamed.add(culprit(k, byte, step.label));
-          doomed[k] = k > 0 && blamed.contains(from.label) ? 1 : 0;
+          doomed = path_blamed(k);
         } else if (first_visit(to, step.after) && !safe_from(to, step.after, allowed)) {
           if (states.size() == kMaxSafeStates) {
             blamed.add(via);
           } else {
             states.push_back({to, step.after, byte, step.label, via, static_cast<uint32_t>(k)});
-            doomed.push_back(0);
           }
         }
       }
     }
+  };
+  for (int round = 0; round < kMaxSafeRounds; ++round) {
+    explore();
     if (blamed.empty()) break;
     allowed = allowed.without(blamed);
     if (round + 1 == kMaxSafeRounds) {
