@@ -1,6 +1,7 @@
-// Stack sets met while classifying tokens for one mask-cache key, numbered, with their
-// byte transitions filled in as they are first needed: a trie walk then costs one table
-// look-up per node once its sets have been seen.
+// Stack sets met while classifying tokens from one start (a mask-cache key, or one stack
+// whose context-dependent tokens a mask checks), numbered, with their byte transitions
+// filled in as they are first needed: a trie walk then costs one table look-up per node
+// once its sets have been seen.
 #pragma once
 
 #include <array>
