@@ -1,70 +1,16 @@
 #include "grammar/mask_cache.h"
 
-#include <map>
-#include <string>
+#include <optional>
+#include <utility>
 
+#include "grammar/set_automaton.h"
 #include "grammar/stack_pool.h"
 
 namespace slm::grammar {
 
 namespace {
 
-// Stack sets met during one trie walk, numbered, with their byte transitions filled in
-// as they are first needed.
-class SetAutomaton {
- public:
-  SetAutomaton(const Grammar& g, StackPool& pool) : pool_(pool), stepper_(g) {}
-
-  uint32_t intern(StackSet s) {
-    std::string k(reinterpret_cast<const char*>(s.data()), s.size() * sizeof(uint32_t));
-    const auto [it, added] = ids_.try_emplace(std::move(k), static_cast<uint32_t>(sets_.size()));
-    if (added) {
-      Info info;
-      for (const uint32_t f : s) {
-        if (f != kEmptyStack && pool_.node(f) == kContextNode) {
-          info.exited = true;
-        } else if (f != kEmptyStack) {
-          info.live = true;
-        }
-      }
-      info.nonempty = !s.empty();
-      info_.push_back(info);
-      sets_.push_back(std::move(s));
-      next_.emplace_back();
-    }
-    return it->second;
-  }
-
-  uint32_t next(uint32_t set, uint8_t byte) {
-    if (next_[set].empty()) next_[set].assign(256, kUnknown);
-    if (next_[set][byte] == kUnknown) {
-      StackSet out;
-      stepper_.step(pool_, sets_[set], byte, out);
-      const uint32_t id = intern(std::move(out));
-      next_[set][byte] = id;
-    }
-    return next_[set][byte];
-  }
-
-  bool live(uint32_t set) const { return info_[set].live; }        // some stack can take a byte
-  bool exited(uint32_t set) const { return info_[set].exited; }    // some stack left the key's frames
-  bool nonempty(uint32_t set) const { return info_[set].nonempty; }
-
- private:
-  static constexpr uint32_t kUnknown = UINT32_MAX;
-  struct Info {
-    bool live = false;
-    bool exited = false;
-    bool nonempty = false;
-  };
-  StackPool& pool_;
-  Stepper stepper_;
-  std::map<std::string, uint32_t> ids_;
-  std::vector<StackSet> sets_;
-  std::vector<Info> info_;
-  std::vector<std::vector<uint32_t>> next_;
-};
-
+constexpr uint32_t kSearchMinNodes = 1024;
 
 // The key's frames in `pool`, over a context marker unless the key is the whole stack.
 uint32_t key_stack(StackPool& pool, const StackKey& key) {
@@ -103,26 +49,75 @@ MaskEntry derive_mask_entry(const Grammar& grammar, const Vocabulary& vocab, con
   return entry;
 }
 
-}  // namespace
+// Accepted tokens as ranges of trie positions (sorted_tokens indices), in walk order.
+// Most keys accept either few tokens or nearly all, so the bitset is built from
+// whichever side is smaller: a string body accepts ~250k tokens that would otherwise
+// be set one by one.
+class AcceptedRanges {
+ public:
+  void add(uint32_t begin, uint32_t end) {
+    if (begin == end) return;
+    if (!ranges_.empty() && ranges_.back().second == begin) {
+      ranges_.back().second = end;
+    } else {
+      ranges_.emplace_back(begin, end);
+    }
+    count_ += end - begin;
+  }
 
-MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
+  std::vector<uint64_t> bitset(const Vocabulary& vocab) const {
+    const TokenTrie& trie = vocab.trie();
+    auto flip = [&](std::vector<uint64_t>& bits, uint32_t from, uint32_t to) {
+      for (uint32_t k = from; k < to; ++k) {
+        const TokenId t = trie.sorted_tokens[k];
+        bits[static_cast<size_t>(t) >> 6] ^= uint64_t{1} << (t & 63);
+      }
+    };
+    const auto total = static_cast<uint32_t>(trie.sorted_tokens.size());
+    if (2 * count_ <= total) {
+      std::vector<uint64_t> bits((vocab.size() + 63) / 64, 0);
+      for (const auto& [b, e] : ranges_) flip(bits, b, e);
+      return bits;
+    }
+    std::vector<uint64_t> bits = trie.token_bits;
+    uint32_t gap = 0;
+    for (const auto& [b, e] : ranges_) {
+      flip(bits, gap, b);
+      gap = e;
+    }
+    flip(bits, gap, total);
+    return bits;
+  }
+
+ private:
+  std::vector<std::pair<uint32_t, uint32_t>> ranges_;
+  size_t count_ = 0;
+};
+
+// Classifies every token for `key` (see mask_cache.h), or gives up (nullopt) as soon as
+// more than `max_context_dependent` tokens depend on context.
+std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key,
+                                   size_t max_context_dependent) {
   StackPool pool;
   const uint32_t frame = key_stack(pool, key);
   SetAutomaton sets(grammar, pool);
 
   const TokenTrie& trie = vocab.trie();
   MaskEntry entry;
-  entry.accepted.assign((vocab.size() + 63) / 64, 0);
-  auto accept = [&](TokenId t) { entry.accepted[static_cast<size_t>(t) >> 6] |= uint64_t{1} << (t & 63); };
-  auto tokens_of = [&](uint32_t first_token, uint32_t end_token, auto&& fn) {
-    for (uint32_t k = first_token; k < end_token; ++k) fn(trie.sorted_tokens[k]);
+  AcceptedRanges accepted;
+  auto defer = [&](uint32_t first_token, uint32_t end_token) {
+    if (entry.context_dependent.size() + (end_token - first_token) > max_context_dependent) return false;
+    entry.context_dependent.insert(entry.context_dependent.end(), trie.sorted_tokens.begin() + first_token,
+                                   trie.sorted_tokens.begin() + end_token);
+    return true;
   };
-  auto defer = [&](TokenId t) { entry.context_dependent.push_back(t); };
 
-  // set_at[d], carry[d]: the stack set after the first d bytes of the current trie path,
-  // and whether some stack left the key's frames before byte d.
+  // set_at[d], carry[d], position_at[d]: the stack set after the first d bytes of the
+  // current trie path, whether some stack left the key's frames before byte d, and the
+  // UTF-8 position after byte d.
   std::vector<uint32_t> set_at{sets.intern({frame})};
   std::vector<char> carry{0};
+  std::vector<uint8_t> position_at{kCharStart};
   const size_t n = trie.node_count();
   for (size_t i = 1; i < n;) {
     const uint32_t d = trie.depth[i];
@@ -131,54 +126,99 @@ MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, co
     const bool exited_before = carry[d - 1] != 0 || sets.exited(parent);
     const uint32_t here_begin = trie.token_begin[i];
     const uint32_t here_end = trie.token_begin[i + 1];
+    const uint32_t end = trie.subtree_end[i];
     if (sets.nonempty(s)) {
-      tokens_of(here_begin, here_end, accept);
-    } else if (exited_before) {
-      tokens_of(here_begin, here_end, defer);
+      accepted.add(here_begin, here_end);
+    } else if (exited_before && !defer(here_begin, here_end)) {
+      return std::nullopt;
     }
     if (sets.live(s)) {
+      const uint8_t position = utf8_step(position_at[d - 1], trie.byte[i]).after;
+      const uint32_t summary = trie.summary_of[i];
+      // Safe labels are searched for only at big subtrees, where the search pays off;
+      // once known (often as a by-product of another set's search) they serve everywhere.
+      const bool try_bulk = summary != kNoSummary && (end - i >= kSearchMinNodes || sets.knows_safe_labels(s, position));
+      if (try_bulk && sets.safe_labels(s, position).includes(trie.summaries[summary])) {
+        accepted.add(here_end, trie.token_begin[end]);  // every token below: no need to look
+        i = end;
+        continue;
+      }
       if (set_at.size() <= d) {
         set_at.resize(d + 1);
         carry.resize(d + 1);
+        position_at.resize(d + 1);
       }
       set_at[d] = s;
       carry[d] = exited_before ? 1 : 0;
+      position_at[d] = position;
       ++i;
       continue;
     }
     // Nothing can go deeper from here: the longer tokens below only depend on context
     // if a stack already left the key's frames.
-    const uint32_t end = trie.subtree_end[i];
-    if (exited_before || sets.exited(s)) tokens_of(here_end, trie.token_begin[end], defer);
+    if ((exited_before || sets.exited(s)) && !defer(here_end, trie.token_begin[end])) return std::nullopt;
     i = end;
   }
+  entry.accepted = accepted.bitset(vocab);
   return entry;
 }
 
+}  // namespace
+
+MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
+  return *walk_trie(grammar, vocab, key, SIZE_MAX);
+}
+
 std::shared_ptr<const MaskEntry> MaskCache::get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
+  return find_or_make(grammar, vocab, key, false);
+}
+
+std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar, const Vocabulary& vocab,
+                                                         const StackKey& key, bool only_to_derive) {
   {
     std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+    if (auto it = entries_.find(key); it != entries_.end() && (only_to_derive || !it->second->too_broad)) {
+      return it->second;
+    }
   }
   // Computed outside the lock: two threads may both compute a new key, which is harmless.
   std::shared_ptr<const MaskEntry> entry;
+  bool shared_with_prefix = false;
   if (key.depth > 1) {
     StackKey prefix = key;
     prefix.nodes[--prefix.depth] = 0;
     prefix.whole_stack = false;
-    const std::shared_ptr<const MaskEntry> shorter = get(grammar, vocab, prefix);
-    if (shorter->context_dependent.size() <= kDeriveMaxTokens) {
+    // A prefix shorter than kKeyDepth is never a matcher's key (key_of goes deeper unless
+    // the stack ends): its entry only serves to derive from.
+    const std::shared_ptr<const MaskEntry> shorter = find_or_make(grammar, vocab, prefix, prefix.depth < kKeyDepth);
+    if (!shorter->too_broad && shorter->context_dependent.empty()) {
+      entry = shorter;  // nothing left for the extra frame to decide: the same entry serves
+      shared_with_prefix = true;
+    } else if (!shorter->too_broad && shorter->context_dependent.size() <= kDeriveMaxTokens) {
       entry = std::make_shared<const MaskEntry>(derive_mask_entry(grammar, vocab, key, *shorter));
     }
   }
-  if (!entry) entry = std::make_shared<const MaskEntry>(compute_mask_entry(grammar, vocab, key));
-  const size_t cost = entry->accepted.size() * sizeof(uint64_t) + entry->context_dependent.size() * sizeof(TokenId);
+  if (!entry) {
+    std::optional<MaskEntry> walked = walk_trie(grammar, vocab, key, only_to_derive ? kDeriveMaxTokens : SIZE_MAX);
+    if (!walked) {
+      walked.emplace();
+      walked->too_broad = true;
+    }
+    entry = std::make_shared<const MaskEntry>(std::move(*walked));
+  }
+  const size_t cost = shared_with_prefix ? 0
+                                         : entry->accepted.size() * sizeof(uint64_t) +
+                                               entry->context_dependent.size() * sizeof(TokenId);
   std::lock_guard lock(mutex_);
   if (bytes_ + cost > kMaskCacheBudgetBytes) {
     entries_.clear();
     bytes_ = 0;
   }
-  if (entries_.try_emplace(key, entry).second) bytes_ += cost;
+  // Replaces a too-broad placeholder; its cost was nothing.
+  if (auto [it, added] = entries_.try_emplace(key, entry); added || it->second->too_broad) {
+    it->second = entry;
+    bytes_ += cost;
+  }
   return entry;
 }
 

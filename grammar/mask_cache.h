@@ -12,7 +12,9 @@
 //  * context-dependent: not accepted, but some path finishes the known frames with bytes
 //    left; only these are checked against the real stack when a mask is filled.
 // The walk advances sets of stacks through a lazily built table of transitions, so a
-// trie node costs one table look-up once a set has been seen. Deeper keys usually start
+// trie node costs one table look-up once a set has been seen, and skips whole subtrees
+// whose bytes the current set is proven to take in any order (a string body takes
+// nearly every token without looking; see byte_labels.h). Deeper keys usually start
 // from their shorter prefix's entry instead (see kDeriveMaxTokens), so a rule met in
 // many contexts walks the trie once.
 #pragma once
@@ -56,6 +58,9 @@ struct StackKeyHash {
 struct MaskEntry {
   std::vector<uint64_t> accepted;        // bitset over the vocabulary
   std::vector<TokenId> context_dependent;
+  // A placeholder for a key only ever derived from: its walk stopped once more than
+  // kDeriveMaxTokens tokens depended on context, as deriving from it would not pay.
+  bool too_broad = false;
 };
 
 class MaskCache {
@@ -70,6 +75,11 @@ class MaskCache {
   size_t precompute(const Grammar& grammar, const Vocabulary& vocab);
 
  private:
+  // `only_to_derive`: the caller only derives from the entry, so a too-broad placeholder
+  // will do.
+  std::shared_ptr<const MaskEntry> find_or_make(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key,
+                                                bool only_to_derive);
+
   mutable std::mutex mutex_;
   std::unordered_map<StackKey, std::shared_ptr<const MaskEntry>, StackKeyHash> entries_;
   size_t bytes_ = 0;

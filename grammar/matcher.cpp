@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "grammar/finish_distance.h"
+#include "grammar/set_automaton.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -111,8 +112,19 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
     if (done.insert(key).second) {
       for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
     }
+    if (entry->context_dependent.empty()) continue;
+    // The tokens share prefixes and stack sets, so their steps go through one table of
+    // transitions from this stack instead of a fresh step per byte.
+    SetAutomaton sets(*grammar_, pool_);
+    const uint32_t start = sets.intern({f});
     for (const TokenId t : entry->context_dependent) {
-      if (!has_bit(bits, t) && stepper_.accepts(pool_, f, as_bytes(vocab_->bytes(t)))) set_bit(bits, t);
+      if (has_bit(bits, t)) continue;
+      uint32_t s = start;
+      for (const uint8_t b : as_bytes(vocab_->bytes(t))) {
+        s = sets.next(s, b);
+        if (!sets.nonempty(s)) break;
+      }
+      if (sets.nonempty(s)) set_bit(bits, t);
     }
   }
   if (is_complete()) {

@@ -42,7 +42,37 @@ TokenTrie build_trie(const Vocabulary& v) {
     path.pop_back();
   }
   t.token_begin.push_back(static_cast<uint32_t>(t.sorted_tokens.size()));
+  t.token_bits.assign((v.size() + 63) / 64, 0);
+  for (const TokenId id : t.sorted_tokens) t.token_bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
   return t;
+}
+
+// Fills summary_of / summaries in one pass: each node on the current path collects the
+// labels below it, and hands them to its parent when its subtree ends.
+void summarise_subtrees(TokenTrie& t) {
+  struct Open {
+    uint32_t node;
+    uint8_t position;  // UTF-8 position after the node's byte
+    LabelSet below;
+  };
+  t.summary_of.assign(t.node_count(), kNoSummary);
+  std::vector<Open> path{{0, kCharStart, {}}};
+  auto close = [&] {
+    const Open done = path.back();
+    path.pop_back();
+    if (t.subtree_end[done.node] - done.node > kSummaryMinNodes) {
+      t.summary_of[done.node] = static_cast<uint32_t>(t.summaries.size());
+      t.summaries.push_back(done.below);
+    }
+    if (!path.empty()) path.back().below |= done.below;
+  };
+  for (uint32_t i = 1; i < t.node_count(); ++i) {
+    while (path.size() > t.depth[i]) close();
+    const Utf8Step step = utf8_step(path.back().position, t.byte[i]);
+    path.back().below.add(step.label);
+    path.push_back({i, step.after, {}});
+  }
+  while (!path.empty()) close();
 }
 
 }  // namespace
@@ -58,6 +88,7 @@ Vocabulary::Vocabulary(std::vector<std::string> token_bytes, std::vector<TokenId
   eog_.erase(std::unique(eog_.begin(), eog_.end()), eog_.end());
   for (const TokenId id : eog_) is_eog_[id] = 1;
   trie_ = build_trie(*this);
+  summarise_subtrees(trie_);
 }
 
 std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok) {

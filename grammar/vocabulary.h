@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "grammar/byte_labels.h"
 #include "slm/tokenizer.h"
 
 namespace slm::grammar {
@@ -16,12 +17,21 @@ namespace slm::grammar {
 // Tokens sorted by their bytes, as a trie laid out in depth-first order: the subtree of
 // node i is [i, subtree_end[i]), and the tokens ending at node i are
 // sorted_tokens[token_begin[i] .. token_begin[i + 1]). Node 0 is the root (no byte).
+// Subtrees of more than kSummaryMinNodes nodes carry the labels (byte_labels.h) of every
+// node below their root, summaries[summary_of[i]], so a mask walk can decide all their
+// tokens at once; smaller ones are cheaper to walk than to test.
+inline constexpr uint32_t kSummaryMinNodes = 16;
+inline constexpr uint32_t kNoSummary = UINT32_MAX;
+
 struct TokenTrie {
   std::vector<uint8_t> byte;
   std::vector<uint32_t> depth;
   std::vector<uint32_t> subtree_end;
   std::vector<uint32_t> token_begin;  // one more entry than nodes
   std::vector<TokenId> sorted_tokens;
+  std::vector<uint64_t> token_bits;   // bitset over the vocabulary of sorted_tokens
+  std::vector<uint32_t> summary_of;   // per node: index into summaries, or kNoSummary
+  std::vector<LabelSet> summaries;
   size_t node_count() const { return byte.size(); }
 };
 

@@ -16,5 +16,8 @@ std::shared_ptr<const Grammar> shared_grammar(const std::string& name);
 // 256 single-byte tokens (id = byte value) and one EOG token (id 256).
 std::shared_ptr<const Vocabulary> byte_vocabulary();
 inline constexpr TokenId kByteVocabEog = 256;
+// Gemma 3's vocabulary, built once; null when the model file is missing (the test then
+// skips, or fails with SLM_REQUIRE_MODELS=1).
+std::shared_ptr<const Vocabulary> gemma_vocabulary();
 
 }  // namespace slm::grammar::test

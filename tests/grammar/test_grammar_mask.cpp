@@ -18,15 +18,7 @@
 namespace slm::grammar {
 namespace {
 
-std::shared_ptr<const Vocabulary> gemma_vocabulary() {
-  static std::shared_ptr<const Vocabulary> vocab;
-  if (!vocab) {
-    const std::string path = slm::test::gemma_path();
-    if (path.empty()) return nullptr;
-    vocab = make_vocabulary(Tokenizer::from_file(path));
-  }
-  return vocab;
-}
+using test::gemma_vocabulary;
 
 bool bit(const std::vector<uint64_t>& bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
 

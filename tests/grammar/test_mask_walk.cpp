@@ -1,0 +1,194 @@
+// The shortcuts of the mask-cache trie walk: UTF-8 labels, subtree summaries, the safe
+// labels of a stack set, and whole entries (which skip subtrees through them) compared
+// with classifying every token of Gemma 3's vocabulary on its own, on grammars where the
+// shortcuts fire: strings with escapes and UTF-8, strict multi-byte ranges, whitespace,
+// enums, numbers. The Gemma parts skip (or fail with SLM_REQUIRE_MODELS=1) without the
+// model file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "grammar/byte_labels.h"
+#include "grammar/mask_cache.h"
+#include "grammar/set_automaton.h"
+#include "grammar/stack_pool.h"
+#include "grammar/vocabulary.h"
+#include "tests/grammar/grammar_fixtures.h"
+
+namespace slm::grammar {
+namespace {
+
+using test::gemma_vocabulary;
+
+// Labels of `bytes` read from a character start, and the position after them.
+std::vector<uint16_t> labels_of(std::string_view bytes, uint8_t* after = nullptr) {
+  std::vector<uint16_t> out;
+  uint8_t pos = kCharStart;
+  for (const char c : bytes) {
+    const Utf8Step s = utf8_step(pos, static_cast<uint8_t>(c));
+    out.push_back(s.label);
+    pos = s.after;
+  }
+  if (after) *after = pos;
+  return out;
+}
+
+TEST(ByteLabels, FollowUtf8Characters) {
+  uint8_t after = 0;
+  const auto e_acute = labels_of("\xC3\xA9", &after);  // é
+  EXPECT_EQ(after, kCharStart);
+  EXPECT_EQ(e_acute[0], 0xC3);
+  EXPECT_NE(e_acute[1], 0xA9);  // a continuation byte is labelled apart from a start byte
+  EXPECT_NE(e_acute[1], kMisfitLabel);
+  // The second byte after E0 and after E3 are different labels (E0 narrows its range).
+  EXPECT_NE(labels_of("\xE0\xA4\x85")[1], labels_of("\xE3\xA4\x85")[1]);
+  EXPECT_EQ(labels_of("\xE3\x81\x82" "a")[3], 'a');
+  // Bytes that do not fit: a stray continuation, a character cut short by ASCII.
+  EXPECT_EQ(labels_of("\x80")[0], kMisfitLabel);
+  EXPECT_EQ(labels_of("\xE3" "a")[1], kMisfitLabel);
+  EXPECT_EQ(labels_of("\xE0\x80")[1], kMisfitLabel);  // overlong form
+}
+
+TEST(ByteLabels, SubtreeSummariesHoldTheLabelsBelow) {
+  // Enough tokens under "ab" for a summary; one of them with a multi-byte character.
+  std::vector<std::string> tokens{"x"};
+  for (char c = 'a'; c <= 'z'; ++c) tokens.push_back(std::string("ab") + c);
+  tokens.push_back("ab\xC3\xA9");
+  const Vocabulary v(tokens, {});
+  const TokenTrie& t = v.trie();
+  uint32_t ab = 0;
+  for (uint32_t i = 1; i < t.node_count(); ++i) {
+    if (t.depth[i] == 2 && t.byte[i] == 'b') ab = i;
+  }
+  ASSERT_NE(ab, 0u);
+  ASSERT_NE(t.summary_of[ab], kNoSummary);
+  const LabelSet& below = t.summaries[t.summary_of[ab]];
+  LabelSet want;
+  for (char c = 'a'; c <= 'z'; ++c) want.add(static_cast<uint16_t>(c));
+  for (const uint16_t l : labels_of("\xC3\xA9")) want.add(l);
+  EXPECT_TRUE(below.includes(want));
+  EXPECT_TRUE(want.includes(below));
+  for (uint32_t i = 0; i < t.node_count(); ++i) {
+    if (t.subtree_end[i] - i <= kSummaryMinNodes) {
+      EXPECT_EQ(t.summary_of[i], kNoSummary) << i;
+    }
+  }
+}
+
+// The stack set after `prefix` from the start of `g`, in `pool`.
+StackSet stacks_after(const Grammar& g, StackPool& pool, std::string_view prefix) {
+  Stepper stepper(g);
+  StackSet cur = stepper.initial(pool);
+  StackSet next;
+  for (const char c : prefix) {
+    stepper.step(pool, cur, static_cast<uint8_t>(c), next);
+    cur.swap(next);
+  }
+  return cur;
+}
+
+// Escapes are dropped too: after the backslash most characters die, and the search
+// blames the backslash that led there rather than the characters.
+TEST(SafeLabels, StringBodyKeepsCharactersButNotTheQuoteOrEscapes) {
+  const auto g = compile_gbnf(R"(root ::= "\"" ([^"\\\x00-\x1F] | "\\" ["\\/bfnrt])* "\"" ",")");
+  StackPool pool;
+  const StackSet body = stacks_after(*g, pool, "\"");
+  SetAutomaton sets(*g, pool);
+  const uint32_t start = sets.intern(body);
+  const LabelSet& safe = sets.safe_labels(start, kCharStart);
+  for (const std::string_view ok : {"a", " ", "~", "\xC3\xA9", "\xE3\x81\x82", "\xF0\x9F\x98\x80"}) {
+    for (const uint16_t l : labels_of(ok)) EXPECT_TRUE(safe.contains(l)) << ok;
+  }
+  for (const std::string_view bad : {"\"", "\\", "\x01", "\x80"}) EXPECT_FALSE(safe.contains(labels_of(bad)[0])) << bad;
+}
+
+// Every token classified on its own, the way the cache defines it (mask_cache.h).
+MaskEntry classify_each_token(const Grammar& g, const Vocabulary& v, const StackKey& key) {
+  StackPool pool;
+  uint32_t frame = key.whole_stack ? kEmptyStack : pool.push(kContextNode, kEmptyStack);
+  for (uint32_t i = key.depth; i-- > 0;) frame = pool.push(key.nodes[i], frame);
+  Stepper stepper(g);
+  auto exited = [&](const StackSet& s) {
+    return std::any_of(s.begin(), s.end(), [&](uint32_t f) { return f != kEmptyStack && pool.node(f) == kContextNode; });
+  };
+  auto live = [&](const StackSet& s) {
+    return std::any_of(s.begin(), s.end(), [&](uint32_t f) { return f != kEmptyStack && pool.node(f) != kContextNode; });
+  };
+  MaskEntry e;
+  e.accepted.assign((v.size() + 63) / 64, 0);
+  const size_t base = pool.size();
+  for (TokenId t = 0; t < static_cast<TokenId>(v.size()); ++t) {
+    const std::string_view bytes = v.bytes(t);
+    if (bytes.empty()) continue;
+    StackSet cur{frame}, next;
+    bool left = false;
+    size_t taken = 0;
+    while (taken < bytes.size() && live(cur)) {
+      left = left || exited(cur);
+      stepper.step(pool, cur, static_cast<uint8_t>(bytes[taken++]), next);
+      cur.swap(next);
+    }
+    if (taken < bytes.size()) left = left || exited(cur);
+    if (taken == bytes.size() && !cur.empty()) {
+      e.accepted[static_cast<size_t>(t) >> 6] |= uint64_t{1} << (t & 63);
+    } else if (left) {
+      e.context_dependent.push_back(t);
+    }
+    pool.truncate(base);
+  }
+  return e;
+}
+
+// For each stack after each prefix, keys of depth 1..3 over an unknown rest and the whole
+// stack: the cache's walk must classify exactly like the token-by-token check.
+void expect_walk_matches(const std::string& gbnf, const std::vector<std::string>& prefixes) {
+  const auto vocab = gemma_vocabulary();
+  if (!vocab) return;
+  const auto g = compile_gbnf(gbnf);
+  size_t compared = 0;
+  for (const std::string& prefix : prefixes) {
+    StackPool pool;
+    for (const uint32_t top : stacks_after(*g, pool, prefix)) {
+      StackKey key;
+      for (uint32_t f = top; f != kEmptyStack && key.depth < 3; f = pool.parent(f)) {
+        key.nodes[key.depth++] = pool.node(f);
+        for (const bool whole : {false, true}) {
+          if (whole && pool.parent(f) != kEmptyStack) continue;
+          key.whole_stack = whole;
+          MaskEntry walked = compute_mask_entry(*g, *vocab, key);
+          const MaskEntry want = classify_each_token(*g, *vocab, key);
+          std::sort(walked.context_dependent.begin(), walked.context_dependent.end());
+          const std::string where = "prefix '" + prefix + "' depth " + std::to_string(key.depth) + (whole ? " whole" : "");
+          EXPECT_TRUE(walked.accepted == want.accepted) << where;
+          EXPECT_TRUE(walked.context_dependent == want.context_dependent) << where;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GE(compared, prefixes.size());
+}
+
+TEST(MaskWalk, JsonStringsWithEscapesAndUtf8) {
+  expect_walk_matches(R"(root ::= "[" ws str (ws "," ws str)* ws "]"
+str ::= "\"" ([^"\\\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4}))* "\""
+ws ::= [ \t\n]{0,4})",
+                      {"", "[", "[\"", "[\"ab", "[\"a\\", "[\"\xE3\x81", "[\"x\", "});
+}
+
+TEST(MaskWalk, StrictMultiByteRangesAndWhitespace) {
+  // Cyrillic and Devanagari (E0 A4..A5 xx): classes whose UTF-8 paths are narrower than
+  // "any continuation byte".
+  expect_walk_matches(R"(root ::= [ \n]* "<" [а-яА-Яऀ-ॿ a-z]* ">" [ \n]*)", {"", " ", "<", "<д", "<x>"});
+}
+
+TEST(MaskWalk, EnumsAndNumbers) {
+  expect_walk_matches(R"(root ::= ("\"red\"" | "\"green\"" | "\"blue\"") " "? num
+num ::= "-"? ([0-9] | [1-9] [0-9]+) ("." [0-9]+)? ([eE] [-+]? [0-9]+)?)",
+                      {"", "\"", "\"gr", "\"red\" ", "\"red\"-1", "\"red\"12.5e"});
+}
+
+}  // namespace
+}  // namespace slm::grammar
