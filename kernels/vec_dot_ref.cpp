@@ -43,6 +43,14 @@ float add_lanes(float sum, const float* lanes) {
   return sum;
 }
 
+// The 8 lanes of a K-quant dot product summed as llama.cpp's x86 build does (the
+// reference outputs come from it): halves, then pairs, then the last two. Lane l holds
+// elements 4l..4l+3 of every 32 and grows by a fused d · (integer lane sum) per super-block.
+float sum_lanes_x86(const float* lanes) {
+  const float r0 = lanes[0] + lanes[4], r1 = lanes[1] + lanes[5], r2 = lanes[2] + lanes[6], r3 = lanes[3] + lanes[7];
+  return (r0 + r2) + (r1 + r3);
+}
+
 template <typename Load>
 float dot_float_type(int64_t n, const uint8_t* w, const uint8_t* a, Load load) {
   double sum = 0.0;
@@ -251,7 +259,27 @@ float dot_k_with_mins(int64_t n, const uint8_t* w, const uint8_t* a, Level level
 }  // namespace
 
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
-  return dot_k_with_mins<block_q4_K>(n, w, a, [](const block_q4_K& x, int e) { return k4_level(x.qs, e); });
+  float lanes[8] = {};
+  float min_lanes[4] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_q4_K>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK_K; ++e) {
+      lane_sums[(e % 32) / 4] += unpack_scale_min_k4(x.scales, e / 32).scale * (k4_level(x.qs, e) * y.qs[e]);
+    }
+    const float d = y.d * f16(x.d);
+    for (int l = 0; l < 8; ++l) lanes[l] = std::fma(d, static_cast<float>(lane_sums[l]), lanes[l]);
+    const float minus_dmin = -y.d * f16(x.dmin);
+    for (int l = 0; l < 4; ++l) {
+      int products = 0;
+      for (int j = 2 * l; j < 2 * l + 2; ++j) {
+        products += unpack_scale_min_k4(x.scales, j).min * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
+      }
+      min_lanes[l] = std::fma(minus_dmin, static_cast<float>(products), min_lanes[l]);
+    }
+  }
+  return sum_lanes_x86(lanes) + ((min_lanes[0] + min_lanes[2]) + (min_lanes[1] + min_lanes[3]));
 }
 
 float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
@@ -272,13 +300,18 @@ float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
       const uint8_t low_byte = x.ql[64 * half + l + 32 * (quarter % 2)];
       const int low = quarter < 2 ? low_byte & 0xF : low_byte >> 4;
       const int high = (x.qh[32 * half + l] >> (2 * quarter)) & 3;
-      const int q = (low | (high << 4)) - 32;
-      lane_sums[e % 8] += x.scales[e / 16] * (q * y.qs[e]);
+      const int q = low | (high << 4);
+      lane_sums[(e % 32) / 4] += x.scales[e / 16] * (q * y.qs[e]);
     }
-    const float d = f16(x.d) * y.d;
-    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
+    // The -32 offset of the levels leaves each lane through two bsums: lane l loses
+    // 32 · (bsum 2l · scale 2l + bsum 2l+1 · scale 2l+1).
+    for (int l = 0; l < 8; ++l) {
+      lane_sums[l] -= 32 * (y.bsums[2 * l] * x.scales[2 * l] + y.bsums[2 * l + 1] * x.scales[2 * l + 1]);
+    }
+    const float d = y.d * f16(x.d);
+    for (int l = 0; l < 8; ++l) lanes[l] = std::fma(d, static_cast<float>(lane_sums[l]), lanes[l]);
   }
-  return add_lanes(0.0f, lanes);
+  return sum_lanes_x86(lanes);
 }
 
 float dot_iq4_xs_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {

@@ -97,6 +97,7 @@ template <class F>
 struct Kernel32 {
   using Prepared = ActivationTables<F>;
   using Decoded = DecodedRows<F>;
+  static constexpr int kRows = kGroupRows;
   static constexpr int kTokens = 8;  // float accumulators kept in registers
 
   static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, g.n / kQK); }

@@ -95,6 +95,26 @@ static inline __m128i unpack_k4_scales(const uint8_t* packed) {
                         static_cast<int>(mins_4_7));
 }
 
+// K-quant dot products add their float lanes in the order of llama.cpp's x86 build (the
+// reference outputs come from it): 8 lanes of level sums, lane k holding elements 4k..4k+3
+// of every 32, each lane += d · sum once per super-block (fused), then hsum(); Q4_K's
+// mins in 4 lanes, lane k for sub-blocks 2k and 2k+1, added last with hsum4().
+
+// (v0 + v2) + (v1 + v3).
+static inline float hsum4(__m128 v) {
+  v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+  v = _mm_add_ss(v, _mm_movehdup_ps(v));
+  return _mm_cvtss_f32(v);
+}
+
+// Q4_K/Q5_K: lane k = min(2k) · Σ q8 of sub-block 2k + min(2k+1) · Σ q8 of sub-block 2k+1,
+// from unpack_k4_scales' bytes and the 16 bsums of a Q8_K block.
+static inline __m128i k4_min_products(__m128i scales_mins, const uint8_t* bsums) {
+  const __m256i b = load256(bsums);
+  const __m128i sub_block_sums = _mm_hadd_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+  return _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_mins, scales_mins)), sub_block_sums);
+}
+
 // Shuffle control that copies 16-bit word j of each 128-bit lane to every word of it.
 static inline __m256i word_broadcast_pattern(int j) {
   return _mm256_set1_epi16(static_cast<short>(((2 * j + 1) << 8) | (2 * j)));

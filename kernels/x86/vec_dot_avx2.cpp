@@ -113,20 +113,16 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
   constexpr int kBytes = sizeof(block_q4_K);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  // Bytes 8..15 (the mins) each twice: every min serves two 16-element bsums.
-  const __m128i mins_twice = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
   __m256i pick[8];
   for (int j = 0; j < 8; ++j) pick[j] = word_broadcast_pattern(j);
   __m256 acc = _mm256_setzero_ps();
-  __m256 acc_min = _mm256_setzero_ps();
+  __m128 acc_min = _mm_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const uint8_t* x = w + i * kBytes;
     const uint8_t* y = a + i * kQ8_KBytes;
     const uint8_t* qs = x + offsetof(block_q4_K, qs);
     const uint8_t* q8 = y + kQ8_KQs;
     const __m128i scales_mins = unpack_k4_scales(x + offsetof(block_q4_K, scales));
-    const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(scales_mins, mins_twice));
-    const __m256i min_sums = _mm256_madd_epi16(load256(y + kQ8_KBsums), mins16);
     const __m256i scales = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scales_mins));  // 8 words, both lanes
 
     __m256i sums = _mm256_setzero_si256();
@@ -142,10 +138,10 @@ float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
     }
     const float dy = load_f32(y);
     acc = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x) * dy), _mm256_cvtepi32_ps(sums), acc);
-    acc_min = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x + offsetof(block_q4_K, dmin)) * dy),
-                              _mm256_cvtepi32_ps(min_sums), acc_min);
+    acc_min = _mm_fmadd_ps(_mm_set1_ps(-dy * load_f16(x + offsetof(block_q4_K, dmin))),
+                           _mm_cvtepi32_ps(k4_min_products(scales_mins, y + kQ8_KBsums)), acc_min);
   }
-  return hsum(acc) - hsum(acc_min);
+  return hsum(acc) + hsum4(acc_min);
 }
 
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {

@@ -92,15 +92,20 @@ TEST_P(ReferenceOutputs, LogitsAndGreedyMatchLlamaCpp) {
   const bool real = is_real_model(file);
   const auto model = Model::load(path);
   const int n_vocab = model->config().n_vocab;
-  // Judge top-1 (and greedy steps) only where llama.cpp's own top-2 margin exceeds the
-  // disagreement two correct implementations show (reference README): float models
-  // track llama.cpp to ~0.01, so 0.1; quantized synthetic models flip 8-bit activation
-  // roundings (our own scalar and AVX2 builds differ by up to 0.3 there, and two
-  // llama.cpp configurations agree on 99.46% of top-1s above 0.25), so 0.25; on the real
-  // models llama.cpp's configurations move logits by up to 1.8, so 0.5.
+  // Judge top-1 (and greedy steps) where llama.cpp's own top-2 margin exceeds 0.1, the
+  // issue's criterion, on every synthetic model: float weights track llama.cpp to ~0.01;
+  // quantized ones flip 8-bit activation roundings wherever a float sum is rounded
+  // differently upstream, which the K-quants avoid by adding their lanes in llama.cpp's
+  // x86 order (pure Q4_K files are bit-identical). On the real models llama.cpp's own
+  // default configuration agrees with these files on only 98.25% of top-1s above 0.1 and
+  // moves logits by up to 1.8 (reference README), so there the margin is 0.5.
   const bool bf16 = file.find("BF16") != std::string::npos;  // activations keep 8 mantissa bits
   const bool float_weights = is_float_model(file);
-  const double margin_min = real ? 0.5 : float_weights ? 0.1 : 0.25;
+  const double margin_min = real ? 0.5 : 0.1;
+  // Greedy steps follow a prompt evaluated as one batch, where the GEMM kernels of the
+  // 32-element formats add in another order than llama.cpp's tinyBLAS; a step is judged
+  // above 0.25 there (two llama.cpp builds flip a top-1 at 0.19, reference README).
+  const double greedy_margin_min = real ? 0.5 : 0.25;
   // Largest |logit - llama.cpp's| over the reference's top-10 ids: rounding only for
   // float weights; the activation-rounding noise above for quantized ones. On real Gemma
   // that noise also separates slm's own kernel families: the per-token dot loop and the
@@ -141,7 +146,7 @@ TEST_P(ReferenceOutputs, LogitsAndGreedyMatchLlamaCpp) {
     const std::vector<double> margins = ref["greedy_margin"];
     for (size_t i = 0; i < want.size(); ++i) {
       const int32_t next = argmax(last.data(), n_vocab);
-      if (margins[i] <= margin_min) break;
+      if (margins[i] <= greedy_margin_min) break;
       ASSERT_EQ(next, want[i]) << "greedy step " << i;
       const int32_t one[] = {next};
       last = greedy.evaluate(one, false);
@@ -150,6 +155,11 @@ TEST_P(ReferenceOutputs, LogitsAndGreedyMatchLlamaCpp) {
   std::printf("%s: top-1 %d/%d at margin > %.2f, max |logit diff| %.4f\n", file.c_str(), tally.agree,
               tally.eligible, margin_min, tally.max_diff);
   EXPECT_LE(tally.max_diff, tolerance);
+  // A pure Q4_K llama file runs every matrix product in llama.cpp's own x86 arithmetic:
+  // its logits stay within a few float ulps of llama.cpp's (1.5e-5 at logits near 16).
+  if (file == "ref-llama-zoo-Q4_K_M.gguf") {
+    EXPECT_LE(tally.max_diff, 1e-4);
+  }
   // Issue 4: >= 99% agreement where the reference margin is clear.
   EXPECT_GE(tally.agree, static_cast<int>(std::ceil(0.99 * tally.eligible)));
 }

@@ -2,7 +2,8 @@
 // matmul, against the scalar reference dot products on the same converted activations.
 // Both compute the same exact integer sum per block; only the float side differs (each
 // block's sum split over SIMD lanes before scaling, other addition orders), so each output
-// must agree within the float rounding bound of test::rounding_tolerance.
+// must agree within the float rounding bound of test::rounding_tolerance. The K-quants
+// keep the dot products' float lanes and order (llama.cpp's), so theirs must be equal.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -73,6 +74,10 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
       // to twice as long as one term per block, hence the bound for 2n elements.
       const double tolerance = test::rounding_tolerance(2 * n, magnitude(parts, a_values[static_cast<size_t>(t)]));
       const float got = y[static_cast<size_t>(t * n_rows + r)];
+      if (test::bit_exact_on_every_isa(type)) {
+        EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens
+                             << " row " << r << " token " << t;
+      }
       EXPECT_NEAR(got, want, tolerance) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x"
                                         << n_tokens << " row " << r << " token " << t << " activations#"
                                         << static_cast<int>(kind);
@@ -85,8 +90,8 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 6-8 tokens): single rows, fewer tokens than a tile, one over and one under,
-// and counts that fit no tile.
+// rows by 6-8 tokens, 32 for K-quants): single rows, fewer tokens than a tile, one over
+// and one under, and counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
@@ -94,7 +99,7 @@ TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   double worst = 0.0;
   int round = 0;
   for (GgmlType type : kGemmTypes) {
-    for (int64_t n_rows : {1, 3, 4, 5, 15, 17}) {
+    for (int64_t n_rows : {1, 3, 4, 5, 15, 17, 31, 33}) {
       for (int64_t n_tokens : {1, 2, 3, 4, 5, 7, 9, 13}) {
         const ActivationKind kind = test::kActivationKinds[static_cast<size_t>(round++) % 3];
         worst = std::max(worst, check(isa, Path::kKernel, type, n_rows, n_tokens, kind, rng));

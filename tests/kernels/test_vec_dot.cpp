@@ -285,6 +285,9 @@ TEST_P(VecDotIsa, MatchesScalarReference) {
             const double got = dot(n, c.w(), c.a());
             const double want = reference(n, c.w(), c.a());
             const double tolerance = test::rounding_tolerance(n, magnitude(c));
+            if (test::bit_exact_on_every_isa(type)) {
+              ASSERT_EQ(got, want) << describe(c, wk, ak);
+            }
             ASSERT_NEAR(got, want, tolerance) << describe(c, wk, ak);
             worst = std::max(worst, std::fabs(got - want) / tolerance);
             ++checked;
