@@ -5,20 +5,19 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <vector>
 
 #include "engine/weights.h"
 
 namespace slm {
 
-struct FreeBytes {
-  void operator()(uint8_t* p) const { std::free(p); }
+struct UnmapBytes {
+  size_t size = 0;
+  void operator()(uint8_t* p) const;
 };
 
 struct RepackedWeights {
-  std::vector<std::unique_ptr<uint8_t, FreeBytes>> buffers;  // the views point into these
+  std::unique_ptr<uint8_t, UnmapBytes> arena;  // every repacked matrix; the views point into it
   int matrices = 0;
   size_t bytes = 0;
   double ms = 0.0;

@@ -54,7 +54,11 @@ MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
   const int64_t slab_groups = std::max<int64_t>(1, static_cast<int64_t>(kSlabBytes / group_bytes));
   for (int64_t g0 = 0; g0 < p.n_groups; g0 += slab_groups) {
     const int64_t g1 = std::min(p.n_groups, g0 + slab_groups);
-#pragma omp parallel for schedule(static)
+    // Threads only for slabs worth waking them: most matrices of small models are a few
+    // hundred KiB, and a parallel region per matrix costs more than it saves when the
+    // cores are shared.
+    constexpr int64_t kParallelBytes = int64_t{1} << 20;
+#pragma omp parallel for schedule(static) if ((g1 - g0) * static_cast<int64_t>(group_bytes) >= kParallelBytes)
     for (int64_t g = g0; g < g1; ++g) {
       for (int i = 0; i < kInterleaveRows; ++i) {
         const uint8_t* row = rows.data + static_cast<size_t>(g * kInterleaveRows + i) * rows.row_bytes;
