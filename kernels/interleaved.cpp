@@ -23,7 +23,9 @@ size_t interleaved_offset(size_t byte, int row) {
 
 }  // namespace
 
-bool interleavable(GgmlType type) { return type == GgmlType::Q4_0 || type == GgmlType::Q8_0; }
+bool interleavable(GgmlType type) {
+  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+}
 
 InterleavedParts interleaved_parts(const MatrixView& w) {
   InterleavedParts p{};

@@ -82,6 +82,7 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
 #endif
   return t;
@@ -99,6 +100,7 @@ VecDotTable avx512_table(bool vnni) {
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+    set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
     set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
   } else {
     namespace k = x86::avx512;

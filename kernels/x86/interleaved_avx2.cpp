@@ -38,6 +38,38 @@ struct Q4_0Sums {
   }
 };
 
+// Q5_0: chunk 0 holds the rows' fifth bits (qh), chunks 1..4 their nibbles as in Q4_0.
+struct Q5_0Sums {
+  static constexpr int kQsBytes = 20;
+  static constexpr int kOffset = 16;
+  // 16 where element 4k + j of the lane's row has its fifth bit set: bits 4k.. of qh are
+  // in its byte k / 2, which goes to all four bytes of the lane; byte j tests its bit.
+  static __m256i fifth_bits(__m256i qh, int k) {
+    const int m = k / 2;
+    const __m256i to_lane = _mm256_broadcastsi128_si256(
+        _mm_setr_epi32(0x01010101 * m, 0x01010101 * (4 + m), 0x01010101 * (8 + m), 0x01010101 * (12 + m)));
+    const __m256i bit = _mm256_set1_epi32(k % 2 != 0 ? static_cast<int>(0x80402010u) : 0x08040201);
+    const __m256i tested = _mm256_and_si256(_mm256_shuffle_epi8(qh, to_lane), bit);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(tested, bit), _mm256_set1_epi8(16));
+  }
+  static __m256i sum(const uint8_t* p, const uint8_t* q) {
+    const __m256i qh = load256(p);
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    // Two int16 sums of four pairs each: at most 4 · 2 · 31 · 128 = 31744, inside int16.
+    __m256i low_pairs = _mm256_setzero_si256();
+    __m256i high_pairs = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const __m256i v = load256(p + 64 * (k + 1));
+      const __m256i low = _mm256_or_si256(_mm256_and_si256(v, low4), fifth_bits(qh, k));
+      const __m256i high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4), fifth_bits(qh, k + 4));
+      low_pairs = _mm256_add_epi16(low_pairs, _mm256_maddubs_epi16(low, broadcast_u32(q + 4 * k)));
+      high_pairs = _mm256_add_epi16(high_pairs, _mm256_maddubs_epi16(high, broadcast_u32(q + 16 + 4 * k)));
+    }
+    const __m256i ones = _mm256_set1_epi16(1);
+    return _mm256_add_epi32(_mm256_madd_epi16(low_pairs, ones), _mm256_madd_epi16(high_pairs, ones));
+  }
+};
+
 struct Q8_0Sums {
   static constexpr int kQsBytes = 32;
   static constexpr int kOffset = 0;
@@ -80,6 +112,7 @@ struct Kernel {
 }  // namespace
 
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Sums>>(g); }
+void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Sums>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Sums>>(g); }
 
 }  // namespace slm::x86::avx2

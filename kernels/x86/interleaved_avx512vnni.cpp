@@ -2,7 +2,7 @@
 // of the AVX-512 and AVX2 flags): one 512-bit register holds chunk k of all 16 rows of
 // a group, so each vpdpbusd with four activation bytes broadcast adds four products to
 // every row's lane, and a block ends with one multiply-add that scales 16 rows at once.
-// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q8_0 bytes + 128), the offset
+// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q5_0 0..31, Q8_0 bytes + 128), the offset
 // taken from the activation sums. Decoding each block's levels once serves every token
 // of a tile (up to 8 from registers).
 //
@@ -56,6 +56,27 @@ struct Q8_0Levels {
   }
 };
 
+// Q5_0: chunk 0 holds the rows' 32 fifth bits (qh), chunks 1..4 their nibbles as in
+// Q4_0; level = nibble + 16 · fifth bit, 0..31.
+struct Q5_0Levels {
+  static constexpr int kQsBytes = 20;
+  static constexpr int kOffset = 16;
+  static void load(const uint8_t* qs, __m512i lv[8]) {
+    const __m512i qh = _mm512_loadu_si512(qs);
+    Q4_0Levels::load(qs + 64, lv);
+    for (int k = 0; k < 8; ++k) {
+      // lv[k]'s levels are elements 4k..4k+3: bits 4k.. of qh, in its byte k / 2. That
+      // byte goes to all four bytes of the row's lane, then byte j tests its bit.
+      const int m = k / 2;
+      const __m512i to_lane = _mm512_broadcast_i32x4(
+          _mm_setr_epi32(0x01010101 * m, 0x01010101 * (4 + m), 0x01010101 * (8 + m), 0x01010101 * (12 + m)));
+      const __m512i bit = _mm512_set1_epi32(k % 2 != 0 ? static_cast<int>(0x80402010u) : 0x08040201);
+      const __mmask64 set = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, to_lane), bit);
+      lv[k] = _mm512_mask_add_epi8(lv[k], set, lv[k], _mm512_set1_epi8(16));
+    }
+  }
+};
+
 inline __m512i broadcast_u32(const uint8_t* p) { return _mm512_set1_epi32(static_cast<int>(load_u32(p))); }
 
 template <class F>
@@ -95,6 +116,7 @@ struct Kernel {
 }  // namespace
 
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Levels>>(g); }
+void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Levels>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Levels>>(g); }
 
 }  // namespace slm::x86::avx512vnni
