@@ -110,6 +110,8 @@ class SlmRunner {
  public:
   explicit SlmRunner(const std::string& path) : model_(path), rng_(1234) {}
 
+  const api::Model& model() const { return model_; }
+
   // One timed repetition of `test` (after its untimed depth), in nanoseconds.
   double run(const Test& test, api::Session& session) {
     session.truncate(std::min(session.n_past(), test.depth));
@@ -288,6 +290,8 @@ void run_model_bench(ModelBenchOptions o) {
   if (tests.empty()) throw Error("nothing to measure: -p and -n are all 0");
   const ModelFacts facts = model_facts(o.model);
   SlmRunner runner(o.model);
+  std::fprintf(stderr, "slm load: %.1f MiB of weights repacked in %.1f ms\n",
+               static_cast<double>(runner.model().repacked_bytes()) / (1 << 20), runner.model().repack_ms());
   std::vector<Result> results;
   for (const Test& test : tests) {
     Result r{test, {}, {}};

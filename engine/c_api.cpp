@@ -139,6 +139,12 @@ const char* slm_model_architecture(const slm_model* model) {
   if (model == nullptr) return "";
   return model->model ? model->model->config().arch_name.c_str() : model->vocab_architecture.c_str();
 }
+double slm_model_repack_ms(const slm_model* model) {
+  return model && model->model ? model->model->repacked().ms : 0.0;
+}
+size_t slm_model_repacked_bytes(const slm_model* model) {
+  return model && model->model ? model->model->repacked().bytes : 0;
+}
 const char* slm_model_chat_template(const slm_model* model) {
   return model && model->has_chat_template ? model->chat_template.c_str() : nullptr;
 }

@@ -15,6 +15,7 @@ Model::Model(GgufFile file) : file_(std::move(file)), config_(read_model_config(
   const Architecture& arch = architecture(c.arch);
   weights_.layers.resize(static_cast<size_t>(c.n_layer));
   for (int il = 0; il < c.n_layer; ++il) arch.bind_layer(b, c, il, weights_.layers[il]);
+  repacked_ = repack_weights(weights_);
 }
 
 std::unique_ptr<Model> Model::load(const std::string& path) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/model_config.h"
+#include "engine/repack.h"
 #include "engine/weights.h"
 #include "slm/gguf.h"
 
@@ -20,12 +21,15 @@ class Model {
   const GgufFile& file() const { return file_; }
   const ModelConfig& config() const { return config_; }
   const ModelWeights& weights() const { return weights_; }
+  // What load-time repacking did (engine/repack.h): matrices, bytes and milliseconds.
+  const RepackedWeights& repacked() const { return repacked_; }
 
  private:
   explicit Model(GgufFile file);
   GgufFile file_;
   ModelConfig config_;
   ModelWeights weights_;
+  RepackedWeights repacked_;
 };
 
 }  // namespace slm

@@ -10,13 +10,20 @@
 
 namespace slm {
 
-// A row-major weight matrix stored as ggml blocks: n_rows rows of n_cols elements.
+enum class MatrixLayout : uint8_t {
+  kRows,         // the GGUF rows, row_bytes apart
+  kInterleaved,  // groups of 16 rows side by side (interleaved.h), repacked at load time
+};
+
+// A weight matrix stored as ggml blocks: n_rows rows of n_cols elements, row_bytes bytes
+// per row in the GGUF layout.
 struct MatrixView {
   GgmlType type;
   const uint8_t* data;
   int64_t n_cols;
   int64_t n_rows;
   size_t row_bytes;
+  MatrixLayout layout = MatrixLayout::kRows;
 };
 
 // y[t * n_rows + r] = Σ_k W[r][k] · x[t * n_cols + k] for every token t < n_tokens.

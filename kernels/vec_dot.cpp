@@ -7,6 +7,7 @@
 
 #if defined(SLM_X86_KERNELS)
 #include "kernels/x86/gemm_x86.h"
+#include "kernels/x86/interleaved_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
 
@@ -26,6 +27,10 @@ void set_dot(VecDotTable& table, GgmlType weight, VecDotFn dot) {
 void set_gemm(VecDotTable& table, GgmlType weight, GemmFn gemm, int64_t min_tokens) {
   table.kernels[static_cast<uint32_t>(weight)].gemm = gemm;
   table.kernels[static_cast<uint32_t>(weight)].gemm_min_tokens = min_tokens;
+}
+
+void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) {
+  table.kernels[static_cast<uint32_t>(weight)].interleaved = kernel;
 }
 
 // The multi-token kernels of one ISA namespace, and from how many tokens each beats the
@@ -76,6 +81,9 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
+  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
 #endif
   return t;
 }
@@ -91,6 +99,9 @@ VecDotTable avx512_table(bool vnni) {
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
+    set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+    set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+    set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);

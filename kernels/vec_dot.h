@@ -25,6 +25,11 @@ using QuantizeActivationsFn = void (*)(const float* x, uint8_t* a, int64_t n);
 struct GemmArgs;
 using GemmFn = void (*)(const GemmArgs& args);
 
+// Groups of 16 rows of a matrix in the interleaved layout (interleaved.h) times any
+// number of tokens; null where the ISA family has no kernel for that layout.
+struct InterleavedArgs;
+using InterleavedFn = void (*)(const InterleavedArgs& args);
+
 struct VecDotKernel {
   GgmlType act_type = GgmlType::F32;
   VecDotFn dot = nullptr;  // null: the weight type has no dot product
@@ -33,6 +38,7 @@ struct VecDotKernel {
   // Fewer tokens go through `dot`: kernels that decode their rows once per call lose to
   // it when few tokens share that cost.
   int64_t gemm_min_tokens = 2;
+  InterleavedFn interleaved = nullptr;
 };
 
 inline constexpr uint32_t kMaxGgmlTypeId = 40;

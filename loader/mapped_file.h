@@ -24,4 +24,9 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Drops from memory the whole pages of a mapping inside [p, p + n), for data that has
+// been copied elsewhere (weights repacked at load time): resident memory then counts
+// the copy only. The bytes stay readable; touching them again reads the file back in.
+void release_mapped_pages(const uint8_t* p, size_t n);
+
 }  // namespace slm

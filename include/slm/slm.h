@@ -50,6 +50,10 @@ int32_t slm_model_n_ctx_train(const slm_model* model);
 const char* slm_model_architecture(const slm_model* model);
 /* The chat template stored in the file, or NULL. */
 const char* slm_model_chat_template(const slm_model* model);
+/* Milliseconds the load spent repacking weights for the kernels (part of the load; 0
+ * when nothing was repacked, e.g. with SLM_REPACK=0), and the bytes repacked. */
+double slm_model_repack_ms(const slm_model* model);
+size_t slm_model_repacked_bytes(const slm_model* model);
 
 /* ---- tokens ---------------------------------------------------------------------- */
 /* Tokenizes len bytes of text. Writes up to capacity ids to tokens and the count to

@@ -43,6 +43,8 @@ class Model {
     return t ? t : "";
   }
   bool is_eog(slm_token token) const { return slm_token_is_eog(get(), token); }
+  double repack_ms() const { return slm_model_repack_ms(get()); }
+  size_t repacked_bytes() const { return slm_model_repacked_bytes(get()); }
   slm_token bos() const { return slm_model_bos(get()); }  // -1: none
   slm_token eos() const { return slm_model_eos(get()); }  // -1: none
 

@@ -13,6 +13,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
+#include "kernels/interleaved.h"
 #include "kernels/matmul.h"
 #include "kernels/vec_dot.h"
 #include "slm/quant.h"
@@ -49,19 +50,13 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
   const int64_t n = cols_for(type);
   const Matrix m = test::random_matrix(type, n, n_rows, rng);
   const std::vector<float> x = test::activation_floats(n * n_tokens, kind, rng);
-  const size_t act_bytes = row_size(ref.act_type, n);
-  std::vector<uint8_t> a(act_bytes * static_cast<size_t>(n_tokens));
-  std::vector<std::vector<float>> a_values;
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    ref.quantize(x.data() + t * n, a.data() + t * act_bytes, n);
-    a_values.push_back(test::dequantized(ref.act_type, a.data() + t * act_bytes, n));
-  }
+  const test::ConvertedActivations a = test::convert_activations(type, x, n, n_tokens);
   std::vector<float> y(static_cast<size_t>(n_rows * n_tokens), NAN);
   if (path == Path::kMatmul) {
     matmul(m.view(), x.data(), n_tokens, y.data(), isa);
   } else {
     const GemmFn gemm = vec_dot_table(isa).find(type)->gemm;
-    gemm(GemmArgs{n, m.bytes.data(), m.view().row_bytes, n_rows, a.data(), act_bytes, n_tokens, y.data(), n_rows});
+    gemm(GemmArgs{n, m.bytes.data(), m.view().row_bytes, n_rows, a.bytes.data(), a.row_bytes, n_tokens, y.data(), n_rows});
   }
 
   double worst = 0.0;
@@ -69,10 +64,10 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
     const uint8_t* row = m.bytes.data() + r * static_cast<int64_t>(m.view().row_bytes);
     const test::WeightParts parts = test::weight_parts(type, row, n);
     for (int64_t t = 0; t < n_tokens; ++t) {
-      const float want = ref.dot(n, row, a.data() + t * act_bytes);
+      const float want = ref.dot(n, row, a.row(t));
       // Q4_1 adds its min terms into the same partial sums as the level terms: chains up
       // to twice as long as one term per block, hence the bound for 2n elements.
-      const double tolerance = test::rounding_tolerance(2 * n, magnitude(parts, a_values[static_cast<size_t>(t)]));
+      const double tolerance = test::rounding_tolerance(2 * n, magnitude(parts, a.values[static_cast<size_t>(t)]));
       const float got = y[static_cast<size_t>(t * n_rows + r)];
       if (test::bit_exact_on_every_isa(type)) {
         EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens
@@ -125,13 +120,17 @@ INSTANTIATE_TEST_SUITE_P(SimdIsas, GemmIsa, ::testing::ValuesIn(kSimdIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 
 // The SIMD families have a GEMM kernel for each of these types (so the tests above
-// exercise them); the scalar family multiplies token by token.
+// exercise them), and one on the interleaved layout for the interleavable types
+// (test_interleaved.cpp); the scalar family multiplies token by token on GGUF rows.
 TEST(Gemm, SimdTablesHaveKernels) {
   for (GgmlType type : kGemmTypes) {
     EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->gemm, nullptr) << ggml_type_name(type);
+    EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->interleaved, nullptr) << ggml_type_name(type);
 #if defined(__x86_64__)
     for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
-      EXPECT_NE(vec_dot_table(isa).find(type)->gemm, nullptr) << isa_name(isa) << " " << ggml_type_name(type);
+      const VecDotKernel& kernel = *vec_dot_table(isa).find(type);
+      EXPECT_NE(kernel.gemm, nullptr) << isa_name(isa) << " " << ggml_type_name(type);
+      EXPECT_EQ(kernel.interleaved != nullptr, interleavable(type)) << isa_name(isa) << " " << ggml_type_name(type);
     }
 #endif
   }

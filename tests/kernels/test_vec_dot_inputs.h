@@ -197,6 +197,27 @@ inline std::vector<float> dequantized(GgmlType type, const uint8_t* bytes, int64
   return out;
 }
 
+// n_tokens rows of n activations converted by the scalar family to the activation type
+// of `weight_type` (as matmul converts them), and the values they then hold.
+struct ConvertedActivations {
+  std::vector<uint8_t> bytes;
+  size_t row_bytes;
+  std::vector<std::vector<float>> values;
+  const uint8_t* row(int64_t t) const { return bytes.data() + static_cast<size_t>(t) * row_bytes; }
+};
+
+inline ConvertedActivations convert_activations(GgmlType weight_type, const std::vector<float>& x, int64_t n,
+                                                int64_t n_tokens) {
+  const VecDotKernel& ref = *vec_dot_table(Isa::kScalar).find(weight_type);
+  ConvertedActivations a{std::vector<uint8_t>(row_size(ref.act_type, n) * static_cast<size_t>(n_tokens)),
+                         row_size(ref.act_type, n), {}};
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    ref.quantize(x.data() + t * n, a.bytes.data() + static_cast<size_t>(t) * a.row_bytes, n);
+    a.values.push_back(dequantized(ref.act_type, a.row(t), n));
+  }
+  return a;
+}
+
 // The two additive parts of every weight: the level part (d-scaled) and the min part,
 // each obtained by dequantizing a copy with the other scale zeroed. Float error bounds
 // must use |level part| + |min part|, not |weight|: the kernels sum the parts separately.

@@ -48,7 +48,7 @@ void run_chat(const GenerationOptions& opt) {
     });
     std::printf("\n");
     std::fflush(stdout);
-    if (interactive) print_speed(reply.result, load_ms);
+    if (interactive) print_speed(reply.result, load_ms, model.repack_ms());
     messages.push_back({{"role", "assistant"}, {"content", reply.text}});
   }
 }

@@ -33,7 +33,8 @@ void add_generation_options(CLI::App& app, GenerationOptions& opt);
 // slm_generate_params for the options; stop_ptrs keeps the stop strings' pointers.
 slm_generate_params generate_params(const GenerationOptions& opt, std::vector<const char*>& stop_ptrs);
 slm_session_params session_params(const GenerationOptions& opt, const api::Model& model);
-void print_speed(const slm_generate_result& result, double load_ms);
+// load_ms includes repack_ms, the part spent repacking weights for the kernels.
+void print_speed(const slm_generate_result& result, double load_ms, double repack_ms);
 // Throws when a constrained generation ended before its output was complete.
 void check_constraint_met(const GenerationOptions& opt, const slm_generate_result& result);
 void run_generate(const GenerationOptions& opt);

@@ -66,10 +66,10 @@ slm_session_params session_params(const GenerationOptions& opt, const api::Model
   return p;
 }
 
-void print_speed(const slm_generate_result& r, double load_ms) {
+void print_speed(const slm_generate_result& r, double load_ms, double repack_ms) {
   const std::string forced = r.n_forced > 0 ? " (" + std::to_string(r.n_forced) + " forced by the constraint)" : "";
-  std::fprintf(stderr, "\nload %.1f ms | prompt %d tokens (%d reused) %.1f tokens/s | generation %d tokens%s %.1f tokens/s\n",
-               load_ms, r.n_prompt, r.n_reused, per_second(r.n_prompt - r.n_reused, r.prompt_ms), r.n_generated,
+  std::fprintf(stderr, "\nload %.1f ms (repack %.1f ms) | prompt %d tokens (%d reused) %.1f tokens/s | generation %d tokens%s %.1f tokens/s\n",
+               load_ms, repack_ms, r.n_prompt, r.n_reused, per_second(r.n_prompt - r.n_reused, r.prompt_ms), r.n_generated,
                forced.c_str(), per_second(r.n_generated, r.generate_ms));
 }
 
@@ -99,7 +99,7 @@ void run_generate(const GenerationOptions& opt) {
         {"tokens", g.tokens},
         {"text", g.text},
         {"timings",
-         {{"load_ms", load_ms}, {"n_prompt", r.n_prompt}, {"prompt_ms", r.prompt_ms},
+         {{"load_ms", load_ms}, {"repack_ms", model.repack_ms()}, {"n_prompt", r.n_prompt}, {"prompt_ms", r.prompt_ms},
           {"prompt_tokens_per_s", per_second(r.n_prompt - r.n_reused, r.prompt_ms)}, {"n_generated", r.n_generated},
           {"n_forced", r.n_forced},
           {"generate_ms", r.generate_ms}, {"generate_tokens_per_s", per_second(r.n_generated, r.generate_ms)}}},
@@ -114,7 +114,7 @@ void run_generate(const GenerationOptions& opt) {
     return true;
   });
   std::printf("\n");
-  print_speed(g.result, load_ms);
+  print_speed(g.result, load_ms, model.repack_ms());
   check_constraint_met(opt, g.result);
 }
 

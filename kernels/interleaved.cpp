@@ -1,0 +1,107 @@
+#include "kernels/interleaved.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "slm/error.h"
+
+namespace slm {
+
+namespace {
+
+constexpr size_t kScaleBytes = 2;  // the f16 scale that starts every block
+constexpr size_t kGroupScaleBytes = kScaleBytes * kInterleaveRows;
+
+// Where level byte `byte` of a row's block goes inside the group's block: chunk k of
+// row i starts at 64·k + 4·i.
+size_t interleaved_offset(size_t byte, int row) {
+  const size_t chunk = byte / kInterleaveChunk;
+  return chunk * kInterleaveChunk * kInterleaveRows + static_cast<size_t>(row) * kInterleaveChunk +
+         byte % kInterleaveChunk;
+}
+
+}  // namespace
+
+bool interleavable(GgmlType type) {
+  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+}
+
+InterleavedParts interleaved_parts(const MatrixView& w) {
+  InterleavedParts p{};
+  p.n_groups = w.n_rows / kInterleaveRows;
+  p.n_blocks = w.n_cols / ggml_type_info(w.type).block_elems;
+  p.qs_bytes = ggml_type_info(w.type).block_bytes - kScaleBytes;
+  p.group_qs_bytes = static_cast<size_t>(p.n_blocks) * kInterleaveRows * p.qs_bytes;
+  p.group_scales_bytes = static_cast<size_t>(p.n_blocks) * kGroupScaleBytes;
+  const size_t all_qs = static_cast<size_t>(p.n_groups) * p.group_qs_bytes;
+  const size_t all_scales = static_cast<size_t>(p.n_groups) * p.group_scales_bytes;
+  p.qs = w.data;
+  p.scales = w.data + all_qs;
+  p.tail = w.data + all_qs + all_scales;
+  return p;
+}
+
+MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
+  if (!interleavable(rows.type) || rows.layout != MatrixLayout::kRows) {
+    throw Error(std::string("interleave: cannot interleave a matrix of type ") + ggml_type_name(rows.type));
+  }
+  const MatrixView packed{rows.type, out, rows.n_cols, rows.n_rows, rows.row_bytes, MatrixLayout::kInterleaved};
+  const InterleavedParts p = interleaved_parts(packed);
+  const size_t block_bytes = ggml_type_info(rows.type).block_bytes;
+  const size_t group_bytes = kInterleaveRows * rows.row_bytes;
+  uint8_t* const scales = out + (p.scales - packed.data);
+  // Slabs bound what is resident twice (source and copy) when `done` releases sources.
+  constexpr size_t kSlabBytes = size_t{8} << 20;
+  const int64_t slab_groups = std::max<int64_t>(1, static_cast<int64_t>(kSlabBytes / group_bytes));
+  for (int64_t g0 = 0; g0 < p.n_groups; g0 += slab_groups) {
+    const int64_t g1 = std::min(p.n_groups, g0 + slab_groups);
+    // Threads only for slabs worth waking them: most matrices of small models are a few
+    // hundred KiB, and a parallel region per matrix costs more than it saves when the
+    // cores are shared.
+    constexpr int64_t kParallelBytes = int64_t{1} << 20;
+#pragma omp parallel for schedule(static) if ((g1 - g0) * static_cast<int64_t>(group_bytes) >= kParallelBytes)
+    for (int64_t g = g0; g < g1; ++g) {
+      for (int i = 0; i < kInterleaveRows; ++i) {
+        const uint8_t* row = rows.data + static_cast<size_t>(g * kInterleaveRows + i) * rows.row_bytes;
+        for (int64_t b = 0; b < p.n_blocks; ++b) {
+          const uint8_t* block = row + static_cast<size_t>(b) * block_bytes;
+          const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
+          std::memcpy(scales + gb * kGroupScaleBytes + i * kScaleBytes, block, kScaleBytes);
+          uint8_t* levels = out + gb * kInterleaveRows * p.qs_bytes;
+          for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
+            std::memcpy(levels + interleaved_offset(c, i), block + kScaleBytes + c, kInterleaveChunk);
+          }
+        }
+      }
+    }
+    if (done != nullptr) done(rows.data + static_cast<size_t>(g0) * group_bytes, static_cast<size_t>(g1 - g0) * group_bytes);
+  }
+  const size_t tail_bytes = static_cast<size_t>(rows.n_rows - p.n_groups * kInterleaveRows) * rows.row_bytes;
+  const uint8_t* tail = rows.data + static_cast<size_t>(p.n_groups) * group_bytes;
+  std::memcpy(out + (p.tail - packed.data), tail, tail_bytes);
+  if (done != nullptr) done(tail, tail_bytes);
+  return packed;
+}
+
+void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out) {
+  const InterleavedParts p = interleaved_parts(w);
+  const int64_t g = r / kInterleaveRows;
+  if (g >= p.n_groups) {
+    std::memcpy(out, p.tail + static_cast<size_t>(r - p.n_groups * kInterleaveRows) * w.row_bytes, w.row_bytes);
+    return;
+  }
+  const int i = static_cast<int>(r % kInterleaveRows);
+  const size_t block_bytes = ggml_type_info(w.type).block_bytes;
+  for (int64_t b = 0; b < p.n_blocks; ++b) {
+    uint8_t* block = out + static_cast<size_t>(b) * block_bytes;
+    const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
+    std::memcpy(block, p.scales + gb * kGroupScaleBytes + i * kScaleBytes, kScaleBytes);
+    const uint8_t* levels = p.qs + gb * kInterleaveRows * p.qs_bytes;
+    for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
+      std::memcpy(block + kScaleBytes + c, levels + interleaved_offset(c, i), kInterleaveChunk);
+    }
+  }
+}
+
+}  // namespace slm

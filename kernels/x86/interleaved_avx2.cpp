@@ -1,0 +1,118 @@
+// Kernels on the interleaved layout with AVX2 + FMA + F16C (compiled with exactly those
+// flags): a group's 16 rows in two halves of 8, one 32-bit lane per row, so a block's
+// integer sums of 8 rows come out of byte multiply-adds without horizontal sums and one
+// multiply-add scales them. Levels are decoded again per token from L1 (16 vector
+// registers leave no room to keep them).
+//
+// Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
+// multiply-add, in block order, like the AVX-512 VNNI kernels.
+#include <vector>
+
+#include "kernels/interleaved.h"
+#include "kernels/x86/interleaved_x86.h"
+#include "kernels/x86/simd_common.h"
+
+namespace slm::x86::avx2 {
+#include "kernels/x86/interleaved_common.inc"
+
+namespace {
+
+inline __m256i broadcast_u32(const uint8_t* p) { return _mm256_set1_epi32(static_cast<int>(load_u32(p))); }
+
+// Σ level·q of one block for the 8 rows of a half group whose chunk 0 is at p, q the
+// block's activation bytes.
+struct Q4_0Sums {
+  static constexpr int kQsBytes = 16;
+  static constexpr int kOffset = 8;
+  static __m256i sum(const uint8_t* p, const uint8_t* q) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    // int16 pairs: at most 8 · 2 · 15 · 128 = 30720, inside int16.
+    __m256i pairs = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const __m256i v = load256(p + 64 * k);
+      pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(_mm256_and_si256(v, low4), broadcast_u32(q + 4 * k)));
+      pairs = _mm256_add_epi16(
+          pairs, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4), broadcast_u32(q + 16 + 4 * k)));
+    }
+    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+  }
+};
+
+// Q5_0: chunk 0 holds the rows' fifth bits (qh), chunks 1..4 their nibbles as in Q4_0.
+struct Q5_0Sums {
+  static constexpr int kQsBytes = 20;
+  static constexpr int kOffset = 16;
+  // 16 where element 4k + j of the lane's row has its fifth bit set: bits 4k.. of qh are
+  // in its byte k / 2, which goes to all four bytes of the lane; byte j tests its bit.
+  static __m256i fifth_bits(__m256i qh, int k) {
+    const int m = k / 2;
+    const __m256i to_lane = _mm256_broadcastsi128_si256(
+        _mm_setr_epi32(0x01010101 * m, 0x01010101 * (4 + m), 0x01010101 * (8 + m), 0x01010101 * (12 + m)));
+    const __m256i bit = _mm256_set1_epi32(k % 2 != 0 ? static_cast<int>(0x80402010u) : 0x08040201);
+    const __m256i tested = _mm256_and_si256(_mm256_shuffle_epi8(qh, to_lane), bit);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(tested, bit), _mm256_set1_epi8(16));
+  }
+  static __m256i sum(const uint8_t* p, const uint8_t* q) {
+    const __m256i qh = load256(p);
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    // Two int16 sums of four pairs each: at most 4 · 2 · 31 · 128 = 31744, inside int16.
+    __m256i low_pairs = _mm256_setzero_si256();
+    __m256i high_pairs = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const __m256i v = load256(p + 64 * (k + 1));
+      const __m256i low = _mm256_or_si256(_mm256_and_si256(v, low4), fifth_bits(qh, k));
+      const __m256i high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4), fifth_bits(qh, k + 4));
+      low_pairs = _mm256_add_epi16(low_pairs, _mm256_maddubs_epi16(low, broadcast_u32(q + 4 * k)));
+      high_pairs = _mm256_add_epi16(high_pairs, _mm256_maddubs_epi16(high, broadcast_u32(q + 16 + 4 * k)));
+    }
+    const __m256i ones = _mm256_set1_epi16(1);
+    return _mm256_add_epi32(_mm256_madd_epi16(low_pairs, ones), _mm256_madd_epi16(high_pairs, ones));
+  }
+};
+
+struct Q8_0Sums {
+  static constexpr int kQsBytes = 32;
+  static constexpr int kOffset = 0;
+  static __m256i sum(const uint8_t* p, const uint8_t* q) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int k = 0; k < 8; ++k) acc = _mm256_add_epi32(acc, dot_i8_groups(load256(p + 64 * k), broadcast_u32(q + 4 * k)));
+    return acc;
+  }
+};
+
+template <class F>
+struct Kernel {
+  static constexpr int kQsBytes = F::kQsBytes;
+  static constexpr int kOffset = F::kOffset;
+  static constexpr int kTokens = 4;
+  static constexpr int kHalf = kInterleaveRows / 2;
+
+  template <int C>
+  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const ActivationTables& act,
+                   int64_t t0, float* y) {
+    const int64_t nb = g.n / kQK;
+    for (int h = 0; h < 2; ++h) {
+      __m256 sum[C];
+      for (int c = 0; c < C; ++c) sum[c] = _mm256_setzero_ps();
+      for (int64_t b = 0; b < nb; ++b) {
+        const uint8_t* p = qs + b * kInterleaveRows * kQsBytes + kHalf * kInterleaveChunk * h;
+        const __m256 dw = _mm256_cvtph_ps(load128(scales + 32 * b + 2 * kHalf * h));
+        for (int c = 0; c < C; ++c) {
+          const auto i = static_cast<size_t>((t0 + c) * nb + b);
+          const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * kQ8_0Bytes + kQ8_0Qs;
+          const __m256i s = _mm256_add_epi32(F::sum(p, q), _mm256_set1_epi32(act.start[i]));
+          sum[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(act.d[i])), sum[c]);
+        }
+      }
+      for (int c = 0; c < C; ++c) _mm256_storeu_ps(y + (t0 + c) * g.y_stride + kHalf * h, sum[c]);
+    }
+  }
+};
+
+}  // namespace
+
+void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Sums>>(g); }
+void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Sums>>(g); }
+void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Sums>>(g); }
+
+}  // namespace slm::x86::avx2

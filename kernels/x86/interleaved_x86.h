@@ -1,0 +1,25 @@
+// Kernels on the interleaved weight layout (interleaved.h) for x86-64, one namespace per
+// ISA family like the dot products in vec_dot_x86.h, whose rules for ISA-flagged files
+// they follow. Each computes InterleavedArgs for the given groups and all tokens; only
+// call them when cpu_supports() says so.
+#pragma once
+
+namespace slm {
+struct InterleavedArgs;
+}
+
+namespace slm::x86 {
+
+namespace avx2 {
+void interleaved_q4_0(const InterleavedArgs& args);
+void interleaved_q5_0(const InterleavedArgs& args);
+void interleaved_q8_0(const InterleavedArgs& args);
+}  // namespace avx2
+
+namespace avx512vnni {
+void interleaved_q4_0(const InterleavedArgs& args);
+void interleaved_q5_0(const InterleavedArgs& args);
+void interleaved_q8_0(const InterleavedArgs& args);
+}  // namespace avx512vnni
+
+}  // namespace slm::x86
