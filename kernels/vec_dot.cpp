@@ -19,6 +19,13 @@ void set(VecDotTable& table, GgmlType weight, GgmlType act, VecDotFn dot, Quanti
   table.kernels[static_cast<uint32_t>(weight)] = VecDotKernel{act, dot, quantize};
 }
 
+// Replaces the activation converter of every weight type that uses `act`.
+void set_quantize(VecDotTable& table, GgmlType act, QuantizeActivationsFn quantize) {
+  for (VecDotKernel& k : table.kernels) {
+    if (k.dot != nullptr && k.act_type == act) k.quantize = quantize;
+  }
+}
+
 // Replaces the dot product of a weight type, keeping its activation type.
 void set_dot(VecDotTable& table, GgmlType weight, VecDotFn dot) {
   table.kernels[static_cast<uint32_t>(weight)].dot = dot;
@@ -73,6 +80,8 @@ VecDotTable avx2_table() {
   t.isa = Isa::kAvx2;
 #if defined(SLM_X86_KERNELS)
   namespace k = x86::avx2;
+  set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
+  set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
   set_dot(t, GgmlType::F16, k::dot_f16_f16);
   set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
