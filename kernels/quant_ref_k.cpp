@@ -21,32 +21,6 @@ namespace slm::quant_ref {
 
 namespace {
 
-// Levels of element e (0..255) in the 2-bit planes shared by Q2_K and Q3_K: each half of
-// 128 elements uses 32 bytes, and four 2-bit planes of them cover 32 elements each.
-int two_bit_plane_level(const uint8_t* qs, int e) {
-  const int half = e / 128;
-  const int plane = (e % 128) / 32;
-  return (qs[32 * half + e % 32] >> (2 * plane)) & 3;
-}
-
-// Nibble of element e in Q4_K/Q5_K: groups of 64 share 32 bytes, low nibbles first.
-int k4_nibble(const uint8_t* qs, int e) {
-  const uint8_t byte = qs[32 * (e / 64) + e % 32];
-  return (e % 64) < 32 ? byte & 0xF : byte >> 4;
-}
-
-// Q6_K 6-bit level of element e: each half of 128 uses 64 ql bytes and 32 qh bytes; the
-// quarter k (32 elements) takes low/high nibbles of ql[l] / ql[l + 32] and 2-bit field k of qh.
-int q6_k_level(const block_q6_K& block, int e) {
-  const int half = e / 128;
-  const int quarter = (e % 128) / 32;
-  const int l = e % 32;
-  const uint8_t low_byte = block.ql[64 * half + l + 32 * (quarter % 2)];
-  const int low = quarter < 2 ? low_byte & 0xF : low_byte >> 4;
-  const int high = (block.qh[32 * half + l] >> (2 * quarter)) & 3;
-  return low | (high << 4);
-}
-
 // Inverse of two_bit_plane_level for 256 levels in 0..3.
 void pack_two_bit_planes(const int* levels, uint8_t* qs) {
   for (int e = 0; e < kQK_K; ++e) {

@@ -188,10 +188,7 @@ float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
     for (int j = 0; j < 16; ++j) min_sum += y.bsums[j] * (x.scales[j] >> 4);
     int scaled_sum = 0;  // Σ over sub-blocks of scale · Σ q_w q_a
     for (int e = 0; e < kQK_K; ++e) {
-      const int half = e / 128;
-      const int plane = (e % 128) / 32;
-      const int q = (x.qs[32 * half + e % 32] >> (2 * plane)) & 3;
-      scaled_sum += (x.scales[e / 16] & 0xF) * q * y.qs[e];
+      scaled_sum += (x.scales[e / 16] & 0xF) * two_bit_plane_level(x.qs, e) * y.qs[e];
     }
     const float dall = y.d * f16(x.d);
     const float dmin = y.d * f16(x.dmin);
@@ -207,12 +204,8 @@ float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
     const auto y = load_block<block_q8_K>(a, i);
     int lane_sums[8] = {};
     for (int e = 0; e < kQK_K; ++e) {
-      const int half = e / 128;
-      const int plane = (e % 128) / 32;
-      const int l = e % 32;
-      const int low = (x.qs[32 * half + l] >> (2 * plane)) & 3;
-      const bool high = ((x.hmask[l] >> (4 * half + plane)) & 1) != 0;
-      const int q = low - (high ? 0 : 4);
+      const bool high = ((x.hmask[e % 32] >> (e / 32)) & 1) != 0;  // bit 4·half + plane
+      const int q = two_bit_plane_level(x.qs, e) - (high ? 0 : 4);
       lane_sums[e % 8] += q3_k_scale(x.scales, e / 16) * (q * y.qs[e]);
     }
     const float d = f16(x.d) * y.d;
@@ -220,43 +213,6 @@ float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
   }
   return add_lanes(0.0f, lanes);
 }
-
-namespace {
-
-// Q4_K and Q5_K: the level of element e (without the min), from the nibbles and, for
-// Q5_K, the fifth bit in qh.
-int k4_level(const uint8_t* qs, int e) {
-  const uint8_t byte = qs[32 * (e / 64) + e % 32];
-  return (e % 64) < 32 ? byte & 0xF : byte >> 4;
-}
-
-int k5_level(const uint8_t* qs, const uint8_t* qh, int e) {
-  const int bit = (qh[e % 32] >> (e / 32)) & 1;  // bit 2g for low nibbles of group g, 2g+1 for high
-  return k4_level(qs, e) | (bit << 4);
-}
-
-template <typename Block, typename Level>
-float dot_k_with_mins(int64_t n, const uint8_t* w, const uint8_t* a, Level level) {
-  float sum = 0.0f;
-  float lanes[8] = {};
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const auto x = load_block<Block>(w, i);
-    const auto y = load_block<block_q8_K>(a, i);
-    int min_sum = 0;
-    for (int j = 0; j < 16; ++j) min_sum += y.bsums[j] * unpack_scale_min_k4(x.scales, j / 2).min;
-    int lane_sums[8] = {};
-    for (int e = 0; e < kQK_K; ++e) {
-      lane_sums[e % 8] += unpack_scale_min_k4(x.scales, e / 32).scale * (level(x, e) * y.qs[e]);
-    }
-    const float d = f16(x.d) * y.d;
-    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
-    const float dmin = f16(x.dmin) * y.d;
-    sum -= dmin * static_cast<float>(min_sum);
-  }
-  return add_lanes(sum, lanes);
-}
-
-}  // namespace
 
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
   float lanes[8] = {};
@@ -266,7 +222,7 @@ float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
     const auto y = load_block<block_q8_K>(a, i);
     int lane_sums[8] = {};
     for (int e = 0; e < kQK_K; ++e) {
-      lane_sums[(e % 32) / 4] += unpack_scale_min_k4(x.scales, e / 32).scale * (k4_level(x.qs, e) * y.qs[e]);
+      lane_sums[(e % 32) / 4] += unpack_scale_min_k4(x.scales, e / 32).scale * (k4_nibble(x.qs, e) * y.qs[e]);
     }
     const float d = y.d * f16(x.d);
     for (int l = 0; l < 8; ++l) lanes[l] = std::fma(d, static_cast<float>(lane_sums[l]), lanes[l]);
@@ -282,9 +238,27 @@ float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
   return sum_lanes_x86(lanes) + ((min_lanes[0] + min_lanes[2]) + (min_lanes[1] + min_lanes[3]));
 }
 
+// In ggml's generic order (the x86 build has its own, not followed here yet).
 float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
-  return dot_k_with_mins<block_q5_K>(n, w, a,
-                                     [](const block_q5_K& x, int e) { return k5_level(x.qs, x.qh, e); });
+  float sum = 0.0f;
+  float lanes[8] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto x = load_block<block_q5_K>(w, i);
+    const auto y = load_block<block_q8_K>(a, i);
+    int min_sum = 0;
+    for (int j = 0; j < 16; ++j) min_sum += y.bsums[j] * unpack_scale_min_k4(x.scales, j / 2).min;
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK_K; ++e) {
+      // The Q4_K nibble plus the fifth bit: qh[e % 32], bit e / 32.
+      const int level = k4_nibble(x.qs, e) | (((x.qh[e % 32] >> (e / 32)) & 1) << 4);
+      lane_sums[e % 8] += unpack_scale_min_k4(x.scales, e / 32).scale * (level * y.qs[e]);
+    }
+    const float d = f16(x.d) * y.d;
+    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(lane_sums[l]);
+    const float dmin = f16(x.dmin) * y.d;
+    sum -= dmin * static_cast<float>(min_sum);
+  }
+  return add_lanes(sum, lanes);
 }
 
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
@@ -294,14 +268,7 @@ float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
     const auto y = load_block<block_q8_K>(a, i);
     int lane_sums[8] = {};
     for (int e = 0; e < kQK_K; ++e) {
-      const int half = e / 128;
-      const int quarter = (e % 128) / 32;
-      const int l = e % 32;
-      const uint8_t low_byte = x.ql[64 * half + l + 32 * (quarter % 2)];
-      const int low = quarter < 2 ? low_byte & 0xF : low_byte >> 4;
-      const int high = (x.qh[32 * half + l] >> (2 * quarter)) & 3;
-      const int q = low | (high << 4);
-      lane_sums[(e % 32) / 4] += x.scales[e / 16] * (q * y.qs[e]);
+      lane_sums[(e % 32) / 4] += x.scales[e / 16] * (q6_k_level(x, e) * y.qs[e]);
     }
     // The -32 offset of the levels leaves each lane through two bsums: lane l loses
     // 32 · (bsum 2l · scale 2l + bsum 2l+1 · scale 2l+1).

@@ -182,13 +182,17 @@ inline void store_rows(float* y, int rows, __m512 lo, __m512 hi) {
   if (rows > kGroupRows) store_group(y + kGroupRows, rows - kGroupRows, hi);
 }
 
-struct KernelQ4_K {
+// What both kernels share for the driver: widened activations, 32-row groups, 6 tokens.
+struct KernelK {
   using Prepared = WideActivations;
   using Decoded = DecodedK;
   static constexpr int kRows = kRowsK;
   static constexpr int kTokens = 6;
 
   static void prepare(Prepared& p, const GemmArgs& g) { widen_activations(p, g); }
+};
+
+struct KernelQ4_K : KernelK {
 
   static void decode(Decoded& w, const GemmArgs& g, int64_t r0, int rows) {
     w.reset(g.n / kQK_K);
@@ -246,13 +250,7 @@ struct KernelQ4_K {
   }
 };
 
-struct KernelQ6_K {
-  using Prepared = WideActivations;
-  using Decoded = DecodedK;
-  static constexpr int kRows = kRowsK;
-  static constexpr int kTokens = 6;
-
-  static void prepare(Prepared& p, const GemmArgs& g) { widen_activations(p, g); }
+struct KernelQ6_K : KernelK {
 
   static void decode(Decoded& w, const GemmArgs& g, int64_t r0, int rows) {
     w.reset(g.n / kQK_K);
