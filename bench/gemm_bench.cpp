@@ -1,7 +1,8 @@
 // slm-bench gemm: single-thread speed of prompt-sized products (512 tokens unless --tokens) on the weight
 // shapes of the two real models, in Gop/s (2 ops per weight x token), for each SIMD ISA
 // family: the per-token dot-product loop that decoding uses against the tiled GEMM
-// kernel. Time is this thread's CPU time (see kernel_inputs.h). Then matmul itself
+// kernel, and for the types repacked at load time the kernel on the interleaved layout
+// (interleaved.h) that prompts of those matrices use. Time is this thread's CPU time (see kernel_inputs.h). Then matmul itself
 // (activation conversion included) with the selected ISA on 1 and 2 OpenMP threads, in
 // wall-clock time, which other processes on the machine do disturb.
 #include <omp.h>
@@ -18,6 +19,7 @@
 #include "kernel_inputs.h"
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
+#include "kernels/interleaved.h"
 #include "kernels/matmul.h"
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
@@ -63,10 +65,10 @@ void run_gemm(int64_t kTokens) {
       {"smollm2 ffn_down", slm::GgmlType::Q4_1, 576, 1536},
   };
   std::mt19937 rng(1);
-  std::printf("Gop/s, 1 thread, %lld tokens: dot loop / gemm\n", static_cast<long long>(kTokens));
+  std::printf("Gop/s, 1 thread, %lld tokens: dot loop / gemm / interleaved\n", static_cast<long long>(kTokens));
   std::printf("%-20s %-18s", "use", "matrix");
   for (slm::Isa isa : slm::kAllIsas) {
-    if (isa != slm::Isa::kScalar) std::printf("%20s", slm::isa_name(isa));
+    if (isa != slm::Isa::kScalar) std::printf("%27s", slm::isa_name(isa));
   }
   std::printf("%22s\n", "matmul 1 / 2 threads");
   for (const Shape& s : shapes) {
@@ -80,10 +82,17 @@ void run_gemm(int64_t kTokens) {
     std::snprintf(label, sizeof(label), "%s %lldx%lld", slm::ggml_type_name(s.type), static_cast<long long>(s.n_rows),
                   static_cast<long long>(s.n_cols));
     std::printf("%-20s %-18s", s.use, label);
+    // The load-time layout of the same matrix, for the interleaved kernels.
+    std::vector<uint8_t> repacked;
+    slm::MatrixView interleaved_view{};
+    if (slm::interleavable(s.type)) {
+      repacked.resize(w.size());
+      interleaved_view = slm::interleave(slm::MatrixView{s.type, w.data(), s.n_cols, s.n_rows, row_bytes}, repacked.data());
+    }
     for (slm::Isa isa : slm::kAllIsas) {
       if (isa == slm::Isa::kScalar) continue;
       if (!slm::cpu_supports(isa)) {
-        std::printf("%20s", "n/a");
+        std::printf("%27s", "n/a");
         continue;
       }
       const slm::VecDotKernel& k = *slm::vec_dot_table(isa).find(s.type);
@@ -103,7 +112,14 @@ void run_gemm(int64_t kTokens) {
                                  s.n_rows};
         gemm_rate = gops(s, kTokens, [&] { k.gemm(args); });
       }
-      std::printf("%11.1f /%6.1f", dot_rate, gemm_rate);
+      double interleaved_rate = 0.0;
+      if (k.interleaved != nullptr && !repacked.empty()) {
+        const slm::InterleavedParts p = slm::interleaved_parts(interleaved_view);
+        const slm::InterleavedArgs args{s.n_cols, p.qs, p.scales, p.n_groups, a.data(), act_bytes, kTokens, y.data(),
+                                        s.n_rows};
+        interleaved_rate = gops(s, kTokens, [&] { k.interleaved(args); });
+      }
+      std::printf("%11.1f /%6.1f /%6.1f", dot_rate, gemm_rate, interleaved_rate);
     }
     const slm::MatrixView view{s.type, w.data(), s.n_cols, s.n_rows, row_bytes};
     double threaded[2];

@@ -124,15 +124,21 @@ struct Kernel32 {
   static void tile(const GemmArgs& g, const Decoded& w, const Prepared& act, int64_t r0, int rows, int64_t t0) {
     const int64_t nb = g.n / kQK;
     __m512 sum[C], min_sum[C];
+    // Loops over tokens and chunks are unrolled so that the C sums stay in registers
+    // (rolled, GCC keeps them on the stack and every block waits for a store).
+#pragma GCC unroll 16
     for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       __m512i levels[8];
+#pragma GCC unroll 16
       for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
       const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
+#pragma GCC unroll 16
       for (int c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>((t0 + c) * nb + b);
         const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Prepared::kBytes + Prepared::kQs;
         __m512i acc = _mm512_set1_epi32(act.start[i]);
+#pragma GCC unroll 16
         for (int k = 0; k < 8; ++k) {
           acc = _mm512_dpbusd_epi32(acc, levels[k], _mm512_set1_epi32(static_cast<int>(load_u32(q + 4 * k))));
         }
@@ -143,6 +149,7 @@ struct Kernel32 {
         }
       }
     }
+#pragma GCC unroll 16
     for (int c = 0; c < C; ++c) {
       store_group(g.y + (t0 + c) * g.y_stride + r0, rows, F::kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
     }

@@ -90,17 +90,22 @@ struct Kernel {
                    int64_t t0, float* y) {
     const int64_t nb = g.n / kQK;
     __m512 sum[C];
+    // Loops over tokens and chunks are unrolled so that the C sums stay in registers
+    // (rolled, GCC keeps them on the stack and every block waits for a store).
+#pragma GCC unroll 16
     for (int c = 0; c < C; ++c) sum[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       __m512i lv[8];
       F::load(qs + b * kInterleaveRows * kQsBytes, lv);
       const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * b)));
+#pragma GCC unroll 16
       for (int c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>((t0 + c) * nb + b);
         const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * kQ8_0Bytes + kQ8_0Qs;
         // Two chains of four instead of one of eight: each vpdpbusd waits for the last.
         __m512i even = _mm512_set1_epi32(act.start[i]);
         __m512i odd = _mm512_setzero_si512();
+#pragma GCC unroll 16
         for (int k = 0; k < 8; k += 2) {
           even = _mm512_dpbusd_epi32(even, lv[k], broadcast_u32(q + 4 * k));
           odd = _mm512_dpbusd_epi32(odd, lv[k + 1], broadcast_u32(q + 4 * k + 4));
@@ -109,6 +114,7 @@ struct Kernel {
         sum[c] = _mm512_fmadd_ps(block, _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
       }
     }
+#pragma GCC unroll 16
     for (int c = 0; c < C; ++c) _mm512_storeu_ps(y + (t0 + c) * g.y_stride, sum[c]);
   }
 };
