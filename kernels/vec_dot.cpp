@@ -82,6 +82,7 @@ VecDotTable avx2_table() {
   namespace k = x86::avx2;
   set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
   set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
+  set_quantize(t, GgmlType::Q8_K, k::activations_q8_K);
   set_dot(t, GgmlType::F16, k::dot_f16_f16);
   set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);

@@ -119,6 +119,66 @@ void activations_q8_1(const float* x, uint8_t* a, int64_t n) {
   }
 }
 
+// The rule of quant_ref's quantize_q8_K: the first element of largest magnitude, sign
+// kept, maps to -127 (iscale = -127 / max), levels are round_half_even(iscale · x) capped
+// at 127, d = 1 / iscale, bsums the sums of 16 levels; an all-zero block stays zero.
+void activations_q8_K(const float* x, uint8_t* a, int64_t n) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t ib = 0; ib < n / kQK_K; ++ib) {
+    const float* xb = x + ib * kQK_K;
+    uint8_t* block = a + ib * kQ8_KBytes;
+    std::memset(block, 0, kQ8_KBytes);
+    __m256 amax8 = _mm256_setzero_ps();
+    // max_ps returns its second operand when either is NaN: NaNs are skipped, as in the
+    // scalar rule, so amax is the magnitude of an element found below.
+    for (int i = 0; i < kQK_K; i += 8) amax8 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xb + i)), amax8);
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax8), _mm256_extractf128_ps(amax8, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    const float amax = _mm_cvtss_f32(m);
+    if (amax == 0.0f) continue;
+    // The first element of that magnitude gives the sign (ties between +max and -max).
+    const __m256 amax_all = _mm256_set1_ps(amax);
+    float max = amax;
+    for (int i = 0; i < kQK_K; i += 8) {
+      const __m256 magnitude = _mm256_andnot_ps(sign, _mm256_loadu_ps(xb + i));
+      const int hits = _mm256_movemask_ps(_mm256_cmp_ps(magnitude, amax_all, _CMP_EQ_OQ));
+      if (hits != 0) {
+        max = xb[i + __builtin_ctz(static_cast<unsigned>(hits))];
+        break;
+      }
+    }
+    const float iscale = -127.0f / max;
+    const __m256 scale = _mm256_set1_ps(iscale);
+    const __m256i cap = _mm256_set1_epi32(127);
+    int16_t bsums[kQK_K / 16];
+    for (int i = 0; i < kQK_K; i += 32) {
+      __m256i q[4];
+      for (int k = 0; k < 4; ++k) {
+        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(xb + i + 8 * k), scale);
+        const __m256i level =
+            _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)), cap);
+        // A NaN converts to INT_MIN, whose low byte the scalar rule stores: level 0.
+        q[k] = _mm256_and_si256(level, _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_ORD_Q)));
+      }
+      for (int h = 0; h < 2; ++h) {
+        const __m256i sum16 = _mm256_add_epi32(q[2 * h], q[2 * h + 1]);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum16), _mm256_extracti128_si256(sum16, 1));
+        s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 1));
+        bsums[i / 16 + h] = static_cast<int16_t>(_mm_cvtsi128_si32(s));
+      }
+      // Packing works within 128-bit halves; the permutation restores element order.
+      const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + kQ8_KQs + i),
+                          _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    }
+    const float d = 1.0f / iscale;
+    std::memcpy(block + offsetof(block_q8_K, d), &d, sizeof(d));
+    std::memcpy(block + kQ8_KBsums, bsums, sizeof(bsums));
+  }
+}
+
 float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
   constexpr int kBytes = sizeof(block_q4_0);
   const __m256i eight = _mm256_set1_epi8(8);

@@ -19,6 +19,8 @@ namespace avx2 {
 // Activations to Q8_0 / Q8_1 with the x86 rule of vec_dot_ref (bit-identical output).
 void activations_q8_0(const float* x, uint8_t* a, int64_t n);
 void activations_q8_1(const float* x, uint8_t* a, int64_t n);
+// Activations to Q8_K with quant_ref's rule (bit-identical output).
+void activations_q8_K(const float* x, uint8_t* a, int64_t n);
 float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);

@@ -276,6 +276,39 @@ TEST(VecDotActivations, EveryIsaWritesTheScalarBytes) {
   std::printf("[   INFO   ] %d SIMD activation conversions compared\n", compared);
 }
 
+// Q8_K blocks whose sign and scale hinge on one element: the largest magnitude held by
+// both signs (the first one decides), by the last element only, NaNs beside it (skipped
+// like the scalar rule skips them), and a block of NaNs only (all zero).
+TEST(VecDotActivations, Q8_KSignTiesAndNaNsAsScalar) {
+  std::vector<std::vector<float>> blocks;
+  std::vector<float> x(kQK_K, 0.25f);
+  x[7] = -3.0f;
+  x[100] = 3.0f;
+  blocks.push_back(x);
+  x[7] = 3.0f;
+  x[100] = -3.0f;
+  blocks.push_back(x);
+  std::vector<float> last(kQK_K, -1.0f);
+  last[kQK_K - 1] = 2.5f;
+  blocks.push_back(last);
+  std::vector<float> nans(kQK_K, std::nanf(""));
+  blocks.push_back(nans);
+  nans[9] = -0.5f;
+  nans[200] = 0.25f;
+  blocks.push_back(nans);
+  const VecDotKernel& ref = *vec_dot_table(Isa::kScalar).find(GgmlType::Q4_K);
+  for (Isa isa : kAllIsas) {
+    if (!cpu_supports(isa)) continue;
+    const VecDotKernel& k = *vec_dot_table(isa).find(GgmlType::Q4_K);
+    for (const std::vector<float>& block : blocks) {
+      std::vector<uint8_t> got(sizeof(block_q8_K)), want(sizeof(block_q8_K));
+      k.quantize(block.data(), got.data(), kQK_K);
+      ref.quantize(block.data(), want.data(), kQK_K);
+      EXPECT_EQ(got, want) << isa_name(isa) << " block starting " << block[0];
+    }
+  }
+}
+
 class VecDotIsa : public ::testing::TestWithParam<Isa> {};
 
 // The family whose kernel a table entry is: the first one in kAllIsas with the same function.
