@@ -11,6 +11,9 @@
 
 namespace slm {
 
+// The activation of a gated feed-forward block: act(gate) ⊙ up.
+enum class GatedActivation { kSilu, kGelu };
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -18,6 +21,10 @@ class Backend {
   virtual void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) = 0;
   // Each of n_rows rows of width n: RMSNorm times w (w may be null), in place.
   virtual void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) = 0;
+  // y[i] = act(gate[i]) · up[i] for n elements.
+  virtual void gated_activation(GatedActivation act, const float* gate, const float* up, float* y, int64_t n) = 0;
+  // The f16 bits of x (n values) to y: rows of the KV cache.
+  virtual void to_f16(const float* x, uint16_t* y, int64_t n) = 0;
   // RoPE on each token's n_heads heads; positions[t] is token t's position.
   virtual void rope(float* x, int64_t n_tokens, int n_heads, int head_dim, const int32_t* positions,
                     const RopeConfig& rope, const float* freq_factors) = 0;

@@ -1,9 +1,13 @@
-// Element-wise and per-row operations of a transformer layer (scalar reference).
-// Each follows ggml's CPU arithmetic (accumulation types, f16 rounding points) so
-// that results track llama.cpp closely.
+// Element-wise and per-row operations of a transformer layer. Each follows ggml's CPU
+// arithmetic (accumulation types, f16 rounding points) so that results track llama.cpp
+// closely. rms_norm, softmax, swiglu and round_f16 are the scalar code; geglu and
+// f32_to_f16_row use the selected ISA family's kernels (OpsKernels), which give the
+// scalar results bit for bit.
 #pragma once
 
 #include <cstdint>
+
+#include "kernels/cpu_features.h"
 
 namespace slm {
 
@@ -20,5 +24,21 @@ void geglu(const float* gate, const float* up, float* y, int64_t n);
 
 // Rounds to IEEE half precision and back (where ggml stores or converts to f16).
 float round_f16(float x);
+
+// y[i] = f16 bits of x[i], rounded to nearest even (the KV cache's rows).
+void f32_to_f16_row(const float* x, uint16_t* y, int64_t n);
+
+// The kernels behind geglu and f32_to_f16_row for one ISA family (tests compare each
+// family with the scalar one; call only when cpu_supports() says so).
+struct OpsKernels {
+  Isa isa = Isa::kScalar;
+  void (*geglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
+  void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;
+};
+const OpsKernels& ops_kernels(Isa isa);
+
+// GELU (tanh approximation) of every f16 value, rounded to f16, indexed by its bits: the
+// table ggml evaluates GELU with. Built on first use.
+const float* gelu_f16_table();
 
 }  // namespace slm

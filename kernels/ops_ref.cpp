@@ -4,6 +4,7 @@
 
 #include "kernels/fp16.h"
 #include "kernels/ops.h"
+#include "kernels/ops_ref.h"
 
 namespace slm {
 
@@ -43,24 +44,35 @@ float gelu_of_f16(uint16_t bits) {
   return round_f16(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h))));
 }
 
-// GELU evaluated as ggml's table does: on the f16 value of x, rounded to f16, looked up in
-// one entry per f16 bit pattern (built once: a tanh per element was 2% of decoding).
-// Beyond ±10 it is exactly 0 or x.
-float gelu_f16_table(float x) {
+}  // namespace
+
+// One entry per f16 bit pattern, built once: a tanh per element was 2% of decoding.
+const float* gelu_f16_table() {
   static const std::vector<float> table = [] {
     std::vector<float> t(size_t{1} << 16);
     for (size_t bits = 0; bits < t.size(); ++bits) t[bits] = gelu_of_f16(static_cast<uint16_t>(bits));
     return t;
   }();
-  if (x <= -10.0f) return 0.0f;
-  if (x >= 10.0f) return x;
-  return table[f32_to_f16(x)];
+  return table.data();
 }
 
-}  // namespace
+namespace ops_ref {
 
+// GELU evaluated as ggml's table does: on the f16 value of x, looked up in the table.
+// Beyond ±10 it is exactly 0 or x.
 void geglu(const float* gate, const float* up, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = gelu_f16_table(gate[i]) * up[i];
+  const float* table = gelu_f16_table();
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = gate[i];
+    const float gelu = x <= -10.0f ? 0.0f : x >= 10.0f ? x : table[slm::f32_to_f16(x)];
+    y[i] = gelu * up[i];
+  }
 }
+
+void f32_to_f16(const float* x, uint16_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = slm::f32_to_f16(x[i]);
+}
+
+}  // namespace ops_ref
 
 }  // namespace slm

@@ -1,0 +1,60 @@
+// The per-ISA tables of ops.h's dispatched operations (this file is built without ISA
+// flags: it only stores the SIMD functions) and the entry points that use the selected one.
+#include "kernels/ops.h"
+
+#include "kernels/ops_ref.h"
+#include "slm/error.h"
+
+#if defined(SLM_X86_KERNELS)
+#include "kernels/x86/ops_x86.h"
+#endif
+
+namespace slm {
+
+namespace {
+
+OpsKernels scalar_kernels() {
+  OpsKernels t;
+  t.geglu = ops_ref::geglu;
+  t.f32_to_f16 = ops_ref::f32_to_f16;
+  return t;
+}
+
+// Every x86 family uses the AVX2 kernels: they are bound by the table gathers and by
+// memory, which wider registers do not speed up.
+OpsKernels x86_kernels(Isa isa) {
+  OpsKernels t = scalar_kernels();
+  t.isa = isa;
+#if defined(SLM_X86_KERNELS)
+  t.geglu = x86::avx2::geglu;
+  t.f32_to_f16 = x86::avx2::f32_to_f16;
+#endif
+  return t;
+}
+
+const OpsKernels& active() {
+  static const OpsKernels& table = ops_kernels(selected_isa());
+  return table;
+}
+
+}  // namespace
+
+const OpsKernels& ops_kernels(Isa isa) {
+  static const OpsKernels scalar = scalar_kernels();
+  static const OpsKernels avx2 = x86_kernels(Isa::kAvx2);
+  static const OpsKernels avx512 = x86_kernels(Isa::kAvx512);
+  static const OpsKernels avx512vnni = x86_kernels(Isa::kAvx512Vnni);
+  switch (isa) {
+    case Isa::kScalar: return scalar;
+    case Isa::kAvx2: return avx2;
+    case Isa::kAvx512: return avx512;
+    case Isa::kAvx512Vnni: return avx512vnni;
+  }
+  throw Error("unknown ISA family");
+}
+
+void geglu(const float* gate, const float* up, float* y, int64_t n) { active().geglu(gate, up, y, n); }
+
+void f32_to_f16_row(const float* x, uint16_t* y, int64_t n) { active().f32_to_f16(x, y, n); }
+
+}  // namespace slm
