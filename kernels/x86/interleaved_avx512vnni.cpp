@@ -77,6 +77,18 @@ struct Q5_0Levels {
   }
 };
 
+// Levels already decoded to unsigned bytes (chunk k of a block at 64·k): what a prompt's
+// tiles read after decode_group, so that each block is decoded once per call instead of
+// once per tile of tokens.
+template <class F>
+struct Decoded {
+  static constexpr int kQsBytes = 32;
+  static constexpr int kOffset = F::kOffset;
+  static void load(const uint8_t* qs, __m512i lv[8]) {
+    for (int k = 0; k < 8; ++k) lv[k] = _mm512_load_si512(qs + 64 * k);
+  }
+};
+
 inline __m512i broadcast_u32(const uint8_t* p) { return _mm512_set1_epi32(static_cast<int>(load_u32(p))); }
 
 template <class F>
@@ -119,10 +131,26 @@ struct Kernel {
   }
 };
 
+// One tile of tokens (decoding) reads the layout directly; more decode each group's
+// levels once into a per-thread buffer first.
+template <class F>
+void run(const InterleavedArgs& g) {
+  if (g.n_tokens <= Kernel<F>::kTokens) return interleaved_gemm<Kernel<F>>(g);
+  const int64_t nb = g.n / kQK;
+  const size_t group_qs = static_cast<size_t>(nb) * kInterleaveRows * F::kQsBytes;
+  thread_local std::vector<__m512i> decoded;
+  decoded.resize(static_cast<size_t>(nb) * 8);
+  interleaved_gemm<Kernel<Decoded<F>>>(g, [&](int64_t grp) {
+    const uint8_t* qs = g.qs + static_cast<size_t>(grp) * group_qs;
+    for (int64_t b = 0; b < nb; ++b) F::load(qs + b * kInterleaveRows * F::kQsBytes, &decoded[static_cast<size_t>(b) * 8]);
+    return reinterpret_cast<const uint8_t*>(decoded.data());
+  });
+}
+
 }  // namespace
 
-void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Levels>>(g); }
-void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Levels>>(g); }
-void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Levels>>(g); }
+void interleaved_q4_0(const InterleavedArgs& g) { run<Q4_0Levels>(g); }
+void interleaved_q5_0(const InterleavedArgs& g) { run<Q5_0Levels>(g); }
+void interleaved_q8_0(const InterleavedArgs& g) { run<Q8_0Levels>(g); }
 
 }  // namespace slm::x86::avx512vnni
