@@ -15,17 +15,21 @@ namespace {
 
 OpsKernels scalar_kernels() {
   OpsKernels t;
+  t.softmax = ops_ref::softmax;
+  t.swiglu = ops_ref::swiglu;
   t.geglu = ops_ref::geglu;
   t.f32_to_f16 = ops_ref::f32_to_f16;
   return t;
 }
 
-// Every x86 family uses the AVX2 kernels: they are bound by the table gathers and by
-// memory, which wider registers do not speed up.
+// Every x86 family uses the AVX2 kernels (the AVX-512 tree of a 16-value sum is two
+// 8-lane halves added first, so 8-lane code reproduces it).
 OpsKernels x86_kernels(Isa isa) {
   OpsKernels t = scalar_kernels();
   t.isa = isa;
 #if defined(SLM_X86_KERNELS)
+  t.softmax = x86::avx2::softmax;
+  t.swiglu = x86::avx2::swiglu;
   t.geglu = x86::avx2::geglu;
   t.f32_to_f16 = x86::avx2::f32_to_f16;
 #endif
@@ -52,6 +56,10 @@ const OpsKernels& ops_kernels(Isa isa) {
   }
   throw Error("unknown ISA family");
 }
+
+void softmax(float* x, int64_t n) { active().softmax(x, n); }
+
+void swiglu(const float* gate, const float* up, float* y, int64_t n) { active().swiglu(gate, up, y, n); }
 
 void geglu(const float* gate, const float* up, float* y, int64_t n) { active().geglu(gate, up, y, n); }
 

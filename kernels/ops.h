@@ -1,6 +1,6 @@
 // Element-wise and per-row operations of a transformer layer. Each follows ggml's CPU
 // arithmetic (accumulation types, f16 rounding points) so that results track llama.cpp
-// closely. rms_norm, softmax, swiglu and round_f16 are the scalar code; geglu and
+// closely. rms_norm and round_f16 are scalar code; softmax, swiglu, geglu and
 // f32_to_f16_row use the selected ISA family's kernels (OpsKernels), which give the
 // scalar results bit for bit.
 #pragma once
@@ -14,11 +14,11 @@ namespace slm {
 // y = x / sqrt(mean(x²) + eps) · w (w may be null: no weight). x and y may alias.
 void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps);
 
-// Softmax over n values in place.
+// Softmax over n values in place, with ggml's vector exp (ops_ref.h).
 void softmax(float* x, int64_t n);
 
-// y = silu(gate) · up and y = gelu_tanh(gate) · up (GeGLU, with ggml's f16 GELU table
-// rounding), n elements.
+// y = silu(gate) · up (with ggml's vector exp) and y = gelu_tanh(gate) · up (GeGLU, with
+// ggml's f16 GELU table rounding), n elements.
 void swiglu(const float* gate, const float* up, float* y, int64_t n);
 void geglu(const float* gate, const float* up, float* y, int64_t n);
 
@@ -28,10 +28,12 @@ float round_f16(float x);
 // y[i] = f16 bits of x[i], rounded to nearest even (the KV cache's rows).
 void f32_to_f16_row(const float* x, uint16_t* y, int64_t n);
 
-// The kernels behind geglu and f32_to_f16_row for one ISA family (tests compare each
+// The kernels behind softmax, swiglu, geglu and f32_to_f16_row for one ISA family (tests compare each
 // family with the scalar one; call only when cpu_supports() says so).
 struct OpsKernels {
   Isa isa = Isa::kScalar;
+  void (*softmax)(float* x, int64_t n) = nullptr;
+  void (*swiglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*geglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;
 };

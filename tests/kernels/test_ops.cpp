@@ -1,6 +1,6 @@
-// The element-wise operations of ops.h: the scalar GeGLU, SwiGLU and RMSNorm against their
-// formulas, and every ISA family's dispatched kernels (GeGLU, f16 rows) against the scalar
-// ones bit for bit, on hostile inputs (the ±10 edges of the GELU table, NaN, infinities,
+// The element-wise operations of ops.h: ggml's vector exp against libm, the scalar softmax,
+// GeGLU, SwiGLU and RMSNorm against their formulas, and every ISA family's dispatched
+// kernels (softmax, SwiGLU, GeGLU, f16 rows) against the scalar ones bit for bit, on hostile inputs (the ±10 edges of the GELU table, NaN, infinities,
 // f16 subnormals and overflow, lengths that are not a multiple of a SIMD width).
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 #include "kernels/cpu_features.h"
 #include "kernels/fp16.h"
 #include "kernels/ops.h"
+#include "kernels/ops_ref.h"
 
 namespace slm {
 namespace {
@@ -58,14 +59,43 @@ TEST(Ops, GegluFollowsTheF16Table) {
   EXPECT_EQ(y[7], 0.0f);
 }
 
+TEST(Ops, ExpPolyIsWithinTwoUlpsOfExp) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> in(-87.0f, 88.0f);
+  for (int i = 0; i < 100000; ++i) {
+    const float x = in(rng);
+    const float want = std::exp(x);
+    EXPECT_NEAR(ops_ref::exp_poly(x), want, 2.0f * (std::nextafter(want, INFINITY) - want)) << x;
+  }
+  EXPECT_EQ(ops_ref::exp_poly(0.0f), 1.0f);
+  EXPECT_EQ(ops_ref::exp_poly(-200.0f), 0.0f);
+  EXPECT_EQ(ops_ref::exp_poly(200.0f), INFINITY);
+  EXPECT_GT(ops_ref::exp_poly(-100.0f), 0.0f);  // a subnormal, not flushed
+  EXPECT_NEAR(ops_ref::exp_poly(-100.0f), std::exp(-100.0f), 1e-44f);
+  EXPECT_TRUE(std::isnan(ops_ref::exp_poly(NAN)));
+}
+
+TEST(Ops, SoftmaxSumsToOne) {
+  std::vector<float> x = {1.0f, 2.0f, 3.0f, -INFINITY, 0.5f};
+  for (int i = 0; i < 40; ++i) x.push_back(static_cast<float>(i % 7) - 3.0f);
+  softmax(x.data(), static_cast<int64_t>(x.size()));
+  double sum = 0.0;
+  for (float v : x) sum += v;
+  EXPECT_NEAR(sum, 1.0, 1e-6);
+  EXPECT_EQ(x[3], 0.0f);
+  EXPECT_NEAR(x[2] / x[1], std::exp(1.0f), 1e-5);
+}
+
 TEST(Ops, SwigluAndRmsNormFollowTheirFormulas) {
-  const float gate[] = {0.0f, 2.0f, -3.0f};
-  const float up[] = {1.0f, 0.5f, 2.0f};
-  float y[3];
-  swiglu(gate, up, y, 3);
-  for (int i = 0; i < 3; ++i) {
+  std::vector<float> gate(37), up(37), y(37);
+  for (size_t i = 0; i < gate.size(); ++i) {
+    gate[i] = static_cast<float>(i) * 0.7f - 12.0f;
+    up[i] = 1.0f + static_cast<float>(i % 3);
+  }
+  swiglu(gate.data(), up.data(), y.data(), 37);  // 32 elements with exp_poly, 5 with libm's exp
+  for (size_t i = 0; i < gate.size(); ++i) {
     const double silu = gate[i] / (1.0 + std::exp(-static_cast<double>(gate[i])));
-    EXPECT_NEAR(y[i], silu * up[i], 1e-6) << i;
+    EXPECT_NEAR(y[i], silu * up[i], 1e-6 * (1.0 + std::fabs(silu * up[i]))) << i;
   }
   const float x[] = {1.0f, -2.0f, 3.0f, 4.0f};
   const float w[] = {1.0f, 1.0f, 0.5f, 2.0f};
@@ -86,13 +116,23 @@ TEST(Ops, EveryIsaMatchesTheScalarKernelsBitForBit) {
     }
     const OpsKernels& k = ops_kernels(isa);
     EXPECT_EQ(k.isa, isa);
-    for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{64}, size_t{1001}}) {
+    for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{16}, size_t{64}, size_t{1001}}) {
       const std::vector<float> gate = hostile_floats(n, rng);
       const std::vector<float> up = hostile_floats(n, rng);
       std::vector<float> want(n), got(n);
       scalar.geglu(gate.data(), up.data(), want.data(), static_cast<int64_t>(n));
       k.geglu(gate.data(), up.data(), got.data(), static_cast<int64_t>(n));
       EXPECT_TRUE(same_bits(want, got)) << isa_name(isa) << " geglu n=" << n;
+      scalar.swiglu(gate.data(), up.data(), want.data(), static_cast<int64_t>(n));
+      k.swiglu(gate.data(), up.data(), got.data(), static_cast<int64_t>(n));
+      EXPECT_TRUE(same_bits(want, got)) << isa_name(isa) << " swiglu n=" << n;
+      // Softmax rows as attention makes them: scores with masked (-inf) positions.
+      std::vector<float> scores = hostile_floats(n, rng), want_p, got_p;
+      for (float& v : scores) v = std::isfinite(v) ? std::fmod(v, 200.0f) : -INFINITY;
+      want_p = got_p = scores;
+      scalar.softmax(want_p.data(), static_cast<int64_t>(n));
+      k.softmax(got_p.data(), static_cast<int64_t>(n));
+      EXPECT_TRUE(same_bits(want_p, got_p)) << isa_name(isa) << " softmax n=" << n;
       std::vector<uint16_t> want16(n), got16(n);
       scalar.f32_to_f16(gate.data(), want16.data(), static_cast<int64_t>(n));
       k.f32_to_f16(gate.data(), got16.data(), static_cast<int64_t>(n));
