@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "engine/kv_cache.h"
 #include "kernels/attention.h"
@@ -19,6 +20,9 @@ class Backend {
   virtual ~Backend() = default;
   // y[t][r] = W[r] · x[t] for n_tokens rows of x.
   virtual void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) = 0;
+  // ys[i][t][r] = ws[i][r] · x[t]: several matrices with one input, done together.
+  virtual void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens,
+                      std::span<float* const> ys) = 0;
   // Each of n_rows rows of width n: RMSNorm times w (w may be null), in place.
   virtual void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) = 0;
   // y[i] = act(gate[i]) · up[i] for n elements.

@@ -32,6 +32,10 @@ class CpuBackend final : public Backend {
     slm::matmul(w, x, n_tokens, y);
   }
 
+  void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens, std::span<float* const> ys) override {
+    slm::matmul(ws, x, n_tokens, ys);
+  }
+
   void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) override {
 #pragma omp parallel for schedule(static) if (n_rows > 1)
     for (int64_t r = 0; r < n_rows; ++r) slm::rms_norm(x + r * n, w, x + r * n, n, eps);

@@ -68,9 +68,9 @@ void attention_block(ForwardPass& f, int il) {
     q.resize(static_cast<size_t>(n * q_width));
     k.resize(static_cast<size_t>(n * k_width));
     v.resize(static_cast<size_t>(n * v_width));
-    f.backend.matmul(*w.wq, f.normed.data(), n, q.data());
-    f.backend.matmul(*w.wk, f.normed.data(), n, k.data());
-    f.backend.matmul(*w.wv, f.normed.data(), n, v.data());
+    const MatrixView ws[] = {*w.wq, *w.wk, *w.wv};
+    float* const ys[] = {q.data(), k.data(), v.data()};
+    f.backend.matmul(ws, f.normed.data(), n, ys);
   }
   add_bias(q, w.bq, n);
   add_bias(k, w.bk, n);
@@ -114,8 +114,9 @@ void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
   if (w.ffn_gate) {
     gate.resize(static_cast<size_t>(n * n_ff));
     up.resize(static_cast<size_t>(n * n_ff));
-    f.backend.matmul(*w.ffn_gate, f.normed.data(), n, gate.data());
-    f.backend.matmul(w.ffn_up, f.normed.data(), n, up.data());
+    const MatrixView ws[] = {*w.ffn_gate, w.ffn_up};
+    float* const ys[] = {gate.data(), up.data()};
+    f.backend.matmul(ws, f.normed.data(), n, ys);
   } else {  // fused [gate | up] rows
     std::vector<float>& both = s.both;
     both.resize(static_cast<size_t>(n * 2 * n_ff));
