@@ -57,7 +57,7 @@ const OpsKernels& ops_kernels(Isa isa) {
   throw Error("unknown ISA family");
 }
 
-void softmax(float* x, int64_t n) { active().softmax(x, n); }
+void softmax(float* x, int64_t n, int phase) { active().softmax(x, n, phase); }
 
 void swiglu(const float* gate, const float* up, float* y, int64_t n) { active().swiglu(gate, up, y, n); }
 

@@ -14,8 +14,10 @@ namespace slm {
 // y = x / sqrt(mean(x²) + eps) · w (w may be null: no weight). x and y may alias.
 void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps);
 
-// Softmax over n values in place, with ggml's vector exp (ops_ref.h).
-void softmax(float* x, int64_t n);
+// Softmax over n values in place, with ggml's vector exp (ops_ref.h), as ggml computes it
+// over a row of cache cells: x[0] is element `phase` (0..15) of a group of 16, as if
+// `phase` masked (-inf) cells came before it and the row ended on a group boundary.
+void softmax(float* x, int64_t n, int phase);
 
 // y = silu(gate) · up (with ggml's vector exp) and y = gelu_tanh(gate) · up (GeGLU, with
 // ggml's f16 GELU table rounding), n elements.
@@ -32,7 +34,7 @@ void f32_to_f16_row(const float* x, uint16_t* y, int64_t n);
 // family with the scalar one; call only when cpu_supports() says so).
 struct OpsKernels {
   Isa isa = Isa::kScalar;
-  void (*softmax)(float* x, int64_t n) = nullptr;
+  void (*softmax)(float* x, int64_t n, int phase) = nullptr;
   void (*swiglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*geglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;

@@ -92,20 +92,22 @@ void swiglu(const float* gate, const float* up, float* y, int64_t n) {
   for (int64_t i = grouped; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
-// ggml_vec_soft_max_f32 as built for AVX-512: each group of 16 is summed as a vector
-// reduction, and the groups and the leftovers are added in double.
-void softmax(float* x, int64_t n) {
+// ggml_vec_soft_max_f32 as built for AVX-512 over a row of cache cells: each group of 16
+// cells is summed as a vector reduction (masked cells add exact zeros), the group sums
+// are added in double, and every cell goes through exp_poly.
+void softmax(float* x, int64_t n, int phase) {
   float max = -INFINITY;
   for (int64_t i = 0; i < n; ++i) max = x[i] > max ? x[i] : max;  // inline, unlike std::fmax
   double sum = 0.0;
-  const int64_t grouped = n - n % kExpGroup;
-  for (int64_t i = 0; i < grouped; i += kExpGroup) {
-    for (int64_t l = 0; l < kExpGroup; ++l) x[i + l] = exp_poly(x[i + l] - max);
-    sum += sum_16_lanes(x + i);
-  }
-  for (int64_t i = grouped; i < n; ++i) {
-    x[i] = std::exp(x[i] - max);
-    sum += x[i];
+  for (int64_t start = -phase; start < n; start += kExpGroup) {
+    float group[kExpGroup] = {};
+    for (int64_t l = 0; l < kExpGroup; ++l) {
+      const int64_t i = start + l;
+      if (i < 0 || i >= n) continue;
+      x[i] = exp_poly(x[i] - max);
+      group[l] = x[i];
+    }
+    sum += sum_16_lanes(group);
   }
   const float inv = static_cast<float>(1.0 / sum);
   for (int64_t i = 0; i < n; ++i) x[i] *= inv;

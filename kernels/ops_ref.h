@@ -8,7 +8,7 @@ namespace slm::ops_ref {
 void geglu(const float* gate, const float* up, float* y, int64_t n);
 void f32_to_f16(const float* x, uint16_t* y, int64_t n);
 void swiglu(const float* gate, const float* up, float* y, int64_t n);
-void softmax(float* x, int64_t n);
+void softmax(float* x, int64_t n, int phase);
 
 // e^x as ggml's vector code computes it (its SiLU and softmax use it, not libm's expf):
 // x = n·ln2 + b with n = round(x·log2(e)) and ln2 in two parts, e^b ≈ 1 + a degree-5
@@ -21,8 +21,9 @@ float exp_poly(float x);
 // quarters (i + i+4), then (0 + 2) + (1 + 3).
 float sum_16_lanes(const float* s);
 
-// Elements that softmax and swiglu handle in groups of 16 with exp_poly; the rest, at the
-// end, use libm's exp (as ggml's leftover loops use expf).
+// ggml's vector loops take 16 elements at a time (its AVX-512 build). SwiGLU's leftovers,
+// past the last whole group, use libm's exp (as ggml's leftover loops use expf); softmax
+// rows have none, being whole rows of cache cells.
 inline constexpr int64_t kExpGroup = 16;
 
 }  // namespace slm::ops_ref

@@ -55,7 +55,7 @@ void swiglu(const float* gate, const float* up, float* y, int64_t n) {
   ops_ref::swiglu(gate + grouped, up + grouped, y + grouped, n - grouped);
 }
 
-void softmax(float* x, int64_t n) {
+void softmax(float* x, int64_t n, int phase) {
   __m256 max8 = _mm256_set1_ps(-INFINITY);
   int64_t i = 0;
   // max_ps returns its second operand when either is NaN: NaNs are skipped, as in the
@@ -68,17 +68,31 @@ void softmax(float* x, int64_t n) {
   for (; i < n; ++i) max = x[i] > max ? x[i] : max;
   const __m256 max_all = _mm256_set1_ps(max);
   double sum = 0.0;
-  const int64_t grouped = n - n % ops_ref::kExpGroup;
-  for (i = 0; i < grouped; i += ops_ref::kExpGroup) {
-    const __m256 lo = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), max_all));
-    const __m256 hi = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), max_all));
-    _mm256_storeu_ps(x + i, lo);
-    _mm256_storeu_ps(x + i + 8, hi);
-    sum += hsum(_mm256_add_ps(lo, hi));  // the AVX-512 tree of sum_16_lanes
-  }
-  for (; i < n; ++i) {
-    x[i] = std::exp(x[i] - max);
-    sum += x[i];
+  // One group of 16 cells from x + start: exp8 of both halves, stored back, summed in the
+  // AVX-512 tree (sum_16_lanes). Groups that stick out of the row go through a copy whose
+  // missing cells are -inf, which exp8 turns into the zeros of masked cells.
+  const auto group = [&](float* p) {
+    const __m256 lo = exp8(_mm256_sub_ps(_mm256_loadu_ps(p), max_all));
+    const __m256 hi = exp8(_mm256_sub_ps(_mm256_loadu_ps(p + 8), max_all));
+    _mm256_storeu_ps(p, lo);
+    _mm256_storeu_ps(p + 8, hi);
+    sum += hsum(_mm256_add_ps(lo, hi));
+  };
+  for (int64_t start = -phase; start < n; start += ops_ref::kExpGroup) {
+    if (start >= 0 && start + ops_ref::kExpGroup <= n) {
+      group(x + start);
+      continue;
+    }
+    float cells[ops_ref::kExpGroup];
+    for (int64_t l = 0; l < ops_ref::kExpGroup; ++l) {
+      const int64_t j = start + l;
+      cells[l] = j >= 0 && j < n ? x[j] : -INFINITY;
+    }
+    group(cells);
+    for (int64_t l = 0; l < ops_ref::kExpGroup; ++l) {
+      const int64_t j = start + l;
+      if (j >= 0 && j < n) x[j] = cells[l];
+    }
   }
   const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / sum));
   for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));

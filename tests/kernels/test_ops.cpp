@@ -75,10 +75,25 @@ TEST(Ops, ExpPolyIsWithinTwoUlpsOfExp) {
   EXPECT_TRUE(std::isnan(ops_ref::exp_poly(NAN)));
 }
 
+// A row that starts inside a group of 16 cells is summed as ggml sums the whole row, whose
+// masked cells add exact zeros: the same as the row padded with -inf at phase 0.
+TEST(Ops, SoftmaxPhaseIsMaskedPadding) {
+  std::mt19937 rng(17);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  for (int phase : {1, 7, 15}) {
+    std::vector<float> row(37), padded(static_cast<size_t>(phase), -INFINITY);
+    for (float& v : row) v = normal(rng);
+    padded.insert(padded.end(), row.begin(), row.end());
+    softmax(row.data(), static_cast<int64_t>(row.size()), phase);
+    softmax(padded.data(), static_cast<int64_t>(padded.size()), 0);
+    EXPECT_TRUE(same_bits(row, std::vector<float>(padded.begin() + phase, padded.end()))) << phase;
+  }
+}
+
 TEST(Ops, SoftmaxSumsToOne) {
   std::vector<float> x = {1.0f, 2.0f, 3.0f, -INFINITY, 0.5f};
   for (int i = 0; i < 40; ++i) x.push_back(static_cast<float>(i % 7) - 3.0f);
-  softmax(x.data(), static_cast<int64_t>(x.size()));
+  softmax(x.data(), static_cast<int64_t>(x.size()), 3);
   double sum = 0.0;
   for (float v : x) sum += v;
   EXPECT_NEAR(sum, 1.0, 1e-6);
@@ -129,10 +144,12 @@ TEST(Ops, EveryIsaMatchesTheScalarKernelsBitForBit) {
       // Softmax rows as attention makes them: scores with masked (-inf) positions.
       std::vector<float> scores = hostile_floats(n, rng), want_p, got_p;
       for (float& v : scores) v = std::isfinite(v) ? std::fmod(v, 200.0f) : -INFINITY;
-      want_p = got_p = scores;
-      scalar.softmax(want_p.data(), static_cast<int64_t>(n));
-      k.softmax(got_p.data(), static_cast<int64_t>(n));
-      EXPECT_TRUE(same_bits(want_p, got_p)) << isa_name(isa) << " softmax n=" << n;
+      for (int phase : {0, 5, 15}) {
+        want_p = got_p = scores;
+        scalar.softmax(want_p.data(), static_cast<int64_t>(n), phase);
+        k.softmax(got_p.data(), static_cast<int64_t>(n), phase);
+        EXPECT_TRUE(same_bits(want_p, got_p)) << isa_name(isa) << " softmax n=" << n << " phase " << phase;
+      }
       std::vector<uint16_t> want16(n), got16(n);
       scalar.f32_to_f16(gate.data(), want16.data(), static_cast<int64_t>(n));
       k.f32_to_f16(gate.data(), got16.data(), static_cast<int64_t>(n));
