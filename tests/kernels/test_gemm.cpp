@@ -115,7 +115,7 @@ TEST_P(GemmIsa, MatchesScalarDotsAcrossChunks) {
 }
 
 // The scalar family has no GEMM kernels (SimdTablesHaveKernels).
-constexpr Isa kSimdIsas[] = {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni};
+constexpr Isa kSimdIsas[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512, Isa::kAvx512Vnni};
 INSTANTIATE_TEST_SUITE_P(SimdIsas, GemmIsa, ::testing::ValuesIn(kSimdIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 
@@ -127,7 +127,7 @@ TEST(Gemm, SimdTablesHaveKernels) {
     EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->gemm, nullptr) << ggml_type_name(type);
     EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->interleaved, nullptr) << ggml_type_name(type);
 #if defined(__x86_64__)
-    for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
+    for (Isa isa : kSimdIsas) {
       const VecDotKernel& kernel = *vec_dot_table(isa).find(type);
       EXPECT_NE(kernel.gemm, nullptr) << isa_name(isa) << " " << ggml_type_name(type);
       EXPECT_EQ(kernel.interleaved != nullptr, interleavable(type)) << isa_name(isa) << " " << ggml_type_name(type);
