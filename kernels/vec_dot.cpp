@@ -109,6 +109,10 @@ VecDotTable avxvnni_table() {
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
+  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
 #endif
   return t;
 }

@@ -85,8 +85,8 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 6-8 tokens, 32 for K-quants): single rows, fewer tokens than a tile, one over
-// and one under, and counts that fit no tile.
+// rows by 6-8 tokens on zmm and 8 by 4 on ymm, twice the rows for K-quants): single rows,
+// fewer tokens than a tile, one over and one under, and counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
