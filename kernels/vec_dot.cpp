@@ -109,10 +109,8 @@ VecDotTable avxvnni_table() {
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
-  // Crossovers with the dot products on a Sapphire Rapids core (slm-bench gemm --tokens
-  // N): 2 tokens for 32-element blocks, 16 for Q4_K and 48 for Q6_K, whose decoding of
-  // premultiplied levels costs more.
-  SLM_SET_GEMM_KERNELS(t, k, 2, 16, 48);
+  // Crossovers with the dot products on a Sapphire Rapids core (slm-bench gemm --tokens N).
+  SLM_SET_GEMM_KERNELS(t, k, 2, 12, 12);
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);

@@ -101,6 +101,25 @@ static inline __m256i dot_i8_groups(__m256i x, __m256i y) {
   return add_dot_u8_s8(_mm256_setzero_si256(), ax, sy);
 }
 
+// Transposes 8 rows of 8 int32 (x[r] = row r) into x[c] = column c.
+static inline void transpose_8x8_epi32(__m256i x[8]) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {  // pairs of rows interleaved: a0 b0 a1 b1 | a4 b4 a5 b5, and the rest
+    t[i] = _mm256_unpacklo_epi32(x[i], x[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(x[i], x[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {  // columns c and c + 4 of four rows
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int c = 0; c < 4; ++c) {
+    x[c] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
+    x[c + 4] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
+  }
+}
+
 // Q4_K/Q5_K: the 8 six-bit scales (bytes 0..7) and mins (bytes 8..15) of a super-block
 // from its 12 packed bytes (layout: unpack_scale_min_k4 in quant_blocks.h), four bytes at
 // a time: scales 0..3 and mins 0..3 are the low 6 bits of bytes 0..3 and 4..7; scales and
