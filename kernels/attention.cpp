@@ -26,9 +26,9 @@ AttentionKernels scalar_kernels() {
   return t;
 }
 
-AttentionKernels avx2_kernels() {
+AttentionKernels avx2_kernels(Isa isa) {
   AttentionKernels t = scalar_kernels();
-  t.isa = Isa::kAvx2;
+  t.isa = isa;
 #if defined(SLM_X86_KERNELS)
   t.scores = x86::avx2::attention_scores;
   t.mix = x86::avx2::attention_mix;
@@ -150,17 +150,16 @@ void attend_batch(const AttentionKernels& kern, const float* q, int64_t n_tokens
 }  // namespace
 
 const AttentionKernels& attention_kernels(Isa isa) {
-  static const AttentionKernels scalar = scalar_kernels();
-  static const AttentionKernels avx2 = avx2_kernels();
-  static const AttentionKernels avx512 = avx512_kernels(Isa::kAvx512);
-  static const AttentionKernels avx512vnni = avx512_kernels(Isa::kAvx512Vnni);
-  switch (isa) {
-    case Isa::kScalar: return scalar;
-    case Isa::kAvx2: return avx2;
-    case Isa::kAvx512: return avx512;
-    case Isa::kAvx512Vnni: return avx512vnni;
-  }
-  throw Error("unknown ISA family");
+  return isa_table(isa, [](Isa family) {
+    switch (family) {
+      case Isa::kScalar: return scalar_kernels();
+      case Isa::kAvx2:
+      case Isa::kAvxVnni: return avx2_kernels(family);
+      case Isa::kAvx512:
+      case Isa::kAvx512Vnni: return avx512_kernels(family);
+    }
+    throw Error("unknown ISA family");
+  });
 }
 
 const AttentionKernels& active_attention_kernels() {

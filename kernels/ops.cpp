@@ -3,7 +3,6 @@
 #include "kernels/ops.h"
 
 #include "kernels/ops_ref.h"
-#include "slm/error.h"
 
 #if defined(SLM_X86_KERNELS)
 #include "kernels/x86/ops_x86.h"
@@ -44,17 +43,7 @@ const OpsKernels& active() {
 }  // namespace
 
 const OpsKernels& ops_kernels(Isa isa) {
-  static const OpsKernels scalar = scalar_kernels();
-  static const OpsKernels avx2 = x86_kernels(Isa::kAvx2);
-  static const OpsKernels avx512 = x86_kernels(Isa::kAvx512);
-  static const OpsKernels avx512vnni = x86_kernels(Isa::kAvx512Vnni);
-  switch (isa) {
-    case Isa::kScalar: return scalar;
-    case Isa::kAvx2: return avx2;
-    case Isa::kAvx512: return avx512;
-    case Isa::kAvx512Vnni: return avx512vnni;
-  }
-  throw Error("unknown ISA family");
+  return isa_table(isa, [](Isa family) { return family == Isa::kScalar ? scalar_kernels() : x86_kernels(family); });
 }
 
 void softmax(float* x, int64_t n, int phase) { active().softmax(x, n, phase); }

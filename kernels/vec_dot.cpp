@@ -98,6 +98,27 @@ VecDotTable avx2_table() {
   return t;
 }
 
+// The AVX2 table with vpdpbusd/vpdpwssd on ymm where they replace byte and word pairs.
+VecDotTable avxvnni_table() {
+  VecDotTable t = avx2_table();
+  t.isa = Isa::kAvxVnni;
+#if defined(SLM_X86_KERNELS)
+  namespace k = x86::avxvnni;
+  set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
+  set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
+  set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  // Crossovers with the dot products on a Sapphire Rapids core (slm-bench gemm --tokens N).
+  SLM_SET_GEMM_KERNELS(t, k, 2, 12, 12);
+  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+#endif
+  return t;
+}
+
 VecDotTable avx512_table(bool vnni) {
   VecDotTable t = avx2_table();
   t.isa = vnni ? Isa::kAvx512Vnni : Isa::kAvx512;
@@ -133,17 +154,16 @@ const VecDotKernel* VecDotTable::find(GgmlType weight_type) const {
 }
 
 const VecDotTable& vec_dot_table(Isa isa) {
-  static const VecDotTable scalar = scalar_table();
-  static const VecDotTable avx2 = avx2_table();
-  static const VecDotTable avx512 = avx512_table(false);
-  static const VecDotTable avx512vnni = avx512_table(true);
-  switch (isa) {
-    case Isa::kScalar: return scalar;
-    case Isa::kAvx2: return avx2;
-    case Isa::kAvx512: return avx512;
-    case Isa::kAvx512Vnni: return avx512vnni;
-  }
-  throw Error("unknown ISA family");
+  return isa_table(isa, [](Isa family) {
+    switch (family) {
+      case Isa::kScalar: return scalar_table();
+      case Isa::kAvx2: return avx2_table();
+      case Isa::kAvxVnni: return avxvnni_table();
+      case Isa::kAvx512: return avx512_table(false);
+      case Isa::kAvx512Vnni: return avx512_table(true);
+    }
+    throw Error("unknown ISA family");
+  });
 }
 
 const VecDotTable& active_vec_dot_table() {

@@ -1,13 +1,5 @@
-// GEMM kernels with AVX512_VNNI (compiled with -mavx512vnni on top of the AVX-512 and
-// AVX2 flags) for the 32-element formats, on groups of 16 rows (gemm_vnni_groups.inc):
-// each block's levels are decoded to unsigned bytes, so eight vpdpbusd leave every lane
-// holding its row's exact integer block sum, and a single multiply-add per block and
-// token scales 16 rows at once (the register tiles of gemm_tiles_32.inc need three float
-// operations per row, block and token instead). The decoding costs little: each group
-// of 16 rows is decoded once for all tokens.
-//
-// Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
-// multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
+// GEMM kernels with AVX512_VNNI for the 32-element formats (compiled with -mavx512vnni on
+// top of the AVX-512 and AVX2 flags): gemm_vnni_32.inc on zmm, 16 rows by up to 8 tokens.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -28,139 +20,9 @@
 #endif
 
 namespace slm::x86::avx512vnni {
+constexpr int kTokens32 = 8;
 #include "kernels/x86/gemm_common.inc"
+#include "kernels/x86/vnni_vectors.inc"
 #include "kernels/x86/gemm_vnni_groups.inc"
-
-namespace {
-
-constexpr int kBlockWords = 8 * kGroupRows;  // a block's levels: 8 four-byte groups x 16 rows
-
-// The levels as unsigned bytes and the offset they carry: value = level - offset.
-template <class F>
-constexpr int kUnsignedOffset = F::kSigned ? 128 : F::kOffset;
-
-template <class F>
-__m256i unsigned_levels(const uint8_t* x) {
-  const __m256i q = F::levels(x);
-  if constexpr (F::kSigned) return _mm256_xor_si256(q, _mm256_set1_epi8(static_cast<char>(0x80)));
-  return q;
-}
-
-// Q4_1 and Q8_1 only: the min m of a weight block and the s = d·Σq of an activation block.
-inline float weight_min(const uint8_t* x) { return load_f16(x + offsetof(block_q4_1, m)); }
-inline float activation_sum(const uint8_t* y) { return load_f16(y + offsetof(block_q8_1, s)); }
-
-// Sum of the 32 signed bytes at p.
-inline int32_t byte_sum(const uint8_t* p) {
-  const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(1), load256(p));
-  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0x4E));
-  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0xB1));
-  return _mm_cvtsi128_si32(x);
-}
-
-// Per token and block of the call's activations: the scale d, the start of the integer
-// sum (-offset·Σq, which turns Σ level·q into Σ value·q) and, for Q8_1, s.
-template <class F>
-struct ActivationTables {
-  static constexpr int kBytes = F::kMin ? sizeof(block_q8_1) : sizeof(block_q8_0);
-  static constexpr int kQs = F::kMin ? offsetof(block_q8_1, qs) : offsetof(block_q8_0, qs);
-  std::vector<float> d, s;
-  std::vector<int32_t> start;
-
-  void fill(const GemmArgs& g, int64_t nb) {
-    const auto size = static_cast<size_t>(g.n_tokens * nb);
-    d.resize(size);
-    start.resize(size);
-    if (F::kMin) s.resize(size);
-    for (int64_t t = 0; t < g.n_tokens; ++t) {
-      for (int64_t b = 0; b < nb; ++b) {
-        const uint8_t* y = g.a + static_cast<size_t>(t) * g.a_stride + b * kBytes;
-        const auto i = static_cast<size_t>(t * nb + b);
-        d[i] = load_f16(y);
-        start[i] = kUnsignedOffset<F> == 0 ? 0 : -kUnsignedOffset<F> * byte_sum(y + kQs);
-        if constexpr (F::kMin) s[i] = activation_sum(y);
-      }
-    }
-  }
-};
-
-// One group of up to 16 rows, decoded: per block, word 16k + r holds levels 4k..4k+3 of
-// row r; then the rows' scales (and mins).
-template <class F>
-struct DecodedRows {
-  std::vector<uint32_t> levels;
-  std::vector<float> d, m;
-};
-
-template <class F>
-struct Kernel32 {
-  using Prepared = ActivationTables<F>;
-  using Decoded = DecodedRows<F>;
-  static constexpr int kRows = kGroupRows;
-  static constexpr int kTokens = 8;  // float accumulators kept in registers
-
-  static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, g.n / kQK); }
-
-  static void decode(Decoded& w, const GemmArgs& g, int64_t r0, int rows) {
-    const int64_t nb = g.n / kQK;
-    w.levels.assign(static_cast<size_t>(nb * kBlockWords), 0);
-    w.d.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
-    if (F::kMin) w.m.assign(static_cast<size_t>(nb * kGroupRows), 0.0f);
-    for (int r = 0; r < rows; ++r) {
-      const uint8_t* row = g.w + static_cast<size_t>(r0 + r) * g.w_stride;
-      for (int64_t b = 0; b < nb; ++b) {
-        const uint8_t* x = row + b * F::kBytes;
-        uint32_t words[8];
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(words), unsigned_levels<F>(x));
-        for (int k = 0; k < 8; ++k) w.levels[static_cast<size_t>(b * kBlockWords + kGroupRows * k + r)] = words[k];
-        w.d[static_cast<size_t>(b * kGroupRows + r)] = load_f16(x);
-        if constexpr (F::kMin) w.m[static_cast<size_t>(b * kGroupRows + r)] = weight_min(x);
-      }
-    }
-  }
-
-  template <int C>
-  static void tile(const GemmArgs& g, const Decoded& w, const Prepared& act, int64_t r0, int rows, int64_t t0) {
-    const int64_t nb = g.n / kQK;
-    __m512 sum[C], min_sum[C];
-    // Loops over tokens and chunks are unrolled so that the C sums stay in registers
-    // (rolled, GCC keeps them on the stack and every block waits for a store).
-#pragma GCC unroll 16
-    for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-      __m512i levels[8];
-#pragma GCC unroll 16
-      for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
-      const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
-#pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) {
-        const auto i = static_cast<size_t>((t0 + c) * nb + b);
-        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Prepared::kBytes + Prepared::kQs;
-        __m512i acc = _mm512_set1_epi32(act.start[i]);
-#pragma GCC unroll 16
-        for (int k = 0; k < 8; ++k) {
-          acc = _mm512_dpbusd_epi32(acc, levels[k], _mm512_set1_epi32(static_cast<int>(load_u32(q + 4 * k))));
-        }
-        sum[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
-        if constexpr (F::kMin) {
-          min_sum[c] = _mm512_fmadd_ps(_mm512_loadu_ps(w.m.data() + b * kGroupRows), _mm512_set1_ps(act.s[i]),
-                                       min_sum[c]);
-        }
-      }
-    }
-#pragma GCC unroll 16
-    for (int c = 0; c < C; ++c) {
-      store_group(g.y + (t0 + c) * g.y_stride + r0, rows, F::kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
-    }
-  }
-};
-
-}  // namespace
-
-void gemm_q4_0(const GemmArgs& g) { gemm_groups<Kernel32<Q4_0Format>>(g); }
-void gemm_q4_1(const GemmArgs& g) { gemm_groups<Kernel32<Q4_1Format>>(g); }
-void gemm_q5_0(const GemmArgs& g) { gemm_groups<Kernel32<Q5_0Format>>(g); }
-void gemm_q8_0(const GemmArgs& g) { gemm_groups<Kernel32<Q8_0Format>>(g); }
-
+#include "kernels/x86/gemm_vnni_32.inc"
 }  // namespace slm::x86::avx512vnni

@@ -1,13 +1,6 @@
 // Kernels on the interleaved layout with AVX512_VNNI (compiled with -mavx512vnni on top
-// of the AVX-512 and AVX2 flags): one 512-bit register holds chunk k of all 16 rows of
-// a group, so each vpdpbusd with four activation bytes broadcast adds four products to
-// every row's lane, and a block ends with one multiply-add that scales 16 rows at once.
-// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q5_0 0..31, Q8_0 bytes + 128), the offset
-// taken from the activation sums. Decoding each block's levels once serves every token
-// of a tile (up to 8 from registers).
-//
-// Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
-// multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
+// of the AVX-512 and AVX2 flags): interleaved_vnni.inc on zmm, one vector per group of
+// 16 rows, up to 8 tokens per tile (12 spill registers and lose a third).
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -27,130 +20,8 @@
 #endif
 
 namespace slm::x86::avx512vnni {
+constexpr int kInterleavedTokens = 8;
 #include "kernels/x86/interleaved_common.inc"
-
-namespace {
-
-// Levels of one group's block as unsigned bytes: lv[k] holds, for every row, the four
-// levels that meet activation bytes 4k..4k+3.
-struct Q4_0Levels {
-  static constexpr int kQsBytes = 16;
-  static constexpr int kOffset = 8;
-  // Chunk k's low nibbles are elements 4k.., its high nibbles elements 16 + 4k..
-  static void load(const uint8_t* qs, __m512i lv[8]) {
-    const __m512i low4 = _mm512_set1_epi8(0x0F);
-    for (int k = 0; k < 4; ++k) {
-      const __m512i v = _mm512_loadu_si512(qs + 64 * k);
-      lv[k] = _mm512_and_si512(v, low4);
-      lv[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
-    }
-  }
-};
-
-struct Q8_0Levels {
-  static constexpr int kQsBytes = 32;
-  static constexpr int kOffset = 128;
-  static void load(const uint8_t* qs, __m512i lv[8]) {
-    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-    for (int k = 0; k < 8; ++k) lv[k] = _mm512_xor_si512(_mm512_loadu_si512(qs + 64 * k), flip);
-  }
-};
-
-// Q5_0: chunk 0 holds the rows' 32 fifth bits (qh), chunks 1..4 their nibbles as in
-// Q4_0; level = nibble + 16 · fifth bit, 0..31.
-struct Q5_0Levels {
-  static constexpr int kQsBytes = 20;
-  static constexpr int kOffset = 16;
-  static void load(const uint8_t* qs, __m512i lv[8]) {
-    const __m512i qh = _mm512_loadu_si512(qs);
-    Q4_0Levels::load(qs + 64, lv);
-    for (int k = 0; k < 8; ++k) {
-      // lv[k]'s levels are elements 4k..4k+3: bits 4k.. of qh, in its byte k / 2. That
-      // byte goes to all four bytes of the row's lane, then byte j tests its bit.
-      const int m = k / 2;
-      const __m512i to_lane = _mm512_broadcast_i32x4(
-          _mm_setr_epi32(0x01010101 * m, 0x01010101 * (4 + m), 0x01010101 * (8 + m), 0x01010101 * (12 + m)));
-      const __m512i bit = _mm512_set1_epi32(k % 2 != 0 ? static_cast<int>(0x80402010u) : 0x08040201);
-      const __mmask64 set = _mm512_test_epi8_mask(_mm512_shuffle_epi8(qh, to_lane), bit);
-      lv[k] = _mm512_mask_add_epi8(lv[k], set, lv[k], _mm512_set1_epi8(16));
-    }
-  }
-};
-
-// Levels already decoded to unsigned bytes (chunk k of a block at 64·k): what a prompt's
-// tiles read after decode_group, so that each block is decoded once per call instead of
-// once per tile of tokens.
-template <class F>
-struct Decoded {
-  static constexpr int kQsBytes = 32;
-  static constexpr int kOffset = F::kOffset;
-  static void load(const uint8_t* qs, __m512i lv[8]) {
-    for (int k = 0; k < 8; ++k) lv[k] = _mm512_load_si512(qs + 64 * k);
-  }
-};
-
-inline __m512i broadcast_u32(const uint8_t* p) { return _mm512_set1_epi32(static_cast<int>(load_u32(p))); }
-
-template <class F>
-struct Kernel {
-  static constexpr int kQsBytes = F::kQsBytes;
-  static constexpr int kOffset = F::kOffset;
-  static constexpr int kTokens = 8;
-
-  template <int C>
-  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const ActivationTables& act,
-                   int64_t t0, float* y) {
-    const int64_t nb = g.n / kQK;
-    __m512 sum[C];
-    // Loops over tokens and chunks are unrolled so that the C sums stay in registers
-    // (rolled, GCC keeps them on the stack and every block waits for a store).
-#pragma GCC unroll 16
-    for (int c = 0; c < C; ++c) sum[c] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-      __m512i lv[8];
-      F::load(qs + b * kInterleaveRows * kQsBytes, lv);
-      const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * b)));
-#pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) {
-        const auto i = static_cast<size_t>((t0 + c) * nb + b);
-        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * kQ8_0Bytes + kQ8_0Qs;
-        // Two chains of four instead of one of eight: each vpdpbusd waits for the last.
-        __m512i even = _mm512_set1_epi32(act.start[i]);
-        __m512i odd = _mm512_setzero_si512();
-#pragma GCC unroll 16
-        for (int k = 0; k < 8; k += 2) {
-          even = _mm512_dpbusd_epi32(even, lv[k], broadcast_u32(q + 4 * k));
-          odd = _mm512_dpbusd_epi32(odd, lv[k + 1], broadcast_u32(q + 4 * k + 4));
-        }
-        const __m512 block = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
-        sum[c] = _mm512_fmadd_ps(block, _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
-      }
-    }
-#pragma GCC unroll 16
-    for (int c = 0; c < C; ++c) _mm512_storeu_ps(y + (t0 + c) * g.y_stride, sum[c]);
-  }
-};
-
-// One tile of tokens (decoding) reads the layout directly; more decode each group's
-// levels once into a per-thread buffer first.
-template <class F>
-void run(const InterleavedArgs& g) {
-  if (g.n_tokens <= Kernel<F>::kTokens) return interleaved_gemm<Kernel<F>>(g);
-  const int64_t nb = g.n / kQK;
-  const size_t group_qs = static_cast<size_t>(nb) * kInterleaveRows * F::kQsBytes;
-  thread_local std::vector<__m512i> decoded;
-  decoded.resize(static_cast<size_t>(nb) * 8);
-  interleaved_gemm<Kernel<Decoded<F>>>(g, [&](int64_t grp) {
-    const uint8_t* qs = g.qs + static_cast<size_t>(grp) * group_qs;
-    for (int64_t b = 0; b < nb; ++b) F::load(qs + b * kInterleaveRows * F::kQsBytes, &decoded[static_cast<size_t>(b) * 8]);
-    return reinterpret_cast<const uint8_t*>(decoded.data());
-  });
-}
-
-}  // namespace
-
-void interleaved_q4_0(const InterleavedArgs& g) { run<Q4_0Levels>(g); }
-void interleaved_q5_0(const InterleavedArgs& g) { run<Q5_0Levels>(g); }
-void interleaved_q8_0(const InterleavedArgs& g) { run<Q8_0Levels>(g); }
-
+#include "kernels/x86/vnni_vectors.inc"
+#include "kernels/x86/interleaved_vnni.inc"
 }  // namespace slm::x86::avx512vnni

@@ -16,6 +16,12 @@ void interleaved_q5_0(const InterleavedArgs& args);
 void interleaved_q8_0(const InterleavedArgs& args);
 }  // namespace avx2
 
+namespace avxvnni {
+void interleaved_q4_0(const InterleavedArgs& args);
+void interleaved_q5_0(const InterleavedArgs& args);
+void interleaved_q8_0(const InterleavedArgs& args);
+}  // namespace avxvnni
+
 namespace avx512vnni {
 void interleaved_q4_0(const InterleavedArgs& args);
 void interleaved_q5_0(const InterleavedArgs& args);

@@ -30,6 +30,17 @@ float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx2
 
+// AVX2 plus AVX-VNNI: the integer dot products of the AVX2 family (vec_dot_avx2.inc)
+// compiled again with vpdpbusd/vpdpwssd on ymm.
+namespace avxvnni {
+float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+}  // namespace avxvnni
+
 // AVX-512 F/BW/VL, without and with AVX512_VNNI: the same source compiled twice.
 namespace avx512 {
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
