@@ -1,4 +1,4 @@
-// slm-bench constraints [-m FILE] [--per-split N] [--steps N] SPLIT_DIR...
+// slm-bench constraints [-m FILE] [--per-split N] [--steps N] [--list-slow US] SPLIT_DIR...
 //   Compile time of every JSON Schema in each folder (p50 / p99 / max, schemas that do
 //   not compile counted apart), and the time of one token mask at the model's
 //   vocabulary (p50 / p99 / p99.9 / max) along random walks: from the start state, pick
@@ -51,6 +51,7 @@ struct MaskOptions {
   std::vector<std::string> splits;
   int per_split = 200;
   int steps = 64;
+  double list_slow_us = 0;  // > 0: name every mask slower than this (CPU time) on stderr
 };
 
 void run_constraint_bench(const MaskOptions& o) {
@@ -93,6 +94,9 @@ void run_constraint_bench(const MaskOptions& o) {
         const std::vector<uint64_t> bits = m.mask();
         mask_us.push_back(1000.0 * ms_since(t1));
         mask_cpu_us.push_back(thread_cpu_us() - cpu);
+        if (o.list_slow_us > 0 && mask_cpu_us.back() > o.list_slow_us) {
+          std::fprintf(stderr, "slow mask: %s step %d: %.0f µs CPU\n", f.string().c_str(), step, mask_cpu_us.back());
+        }
         std::vector<slm_token> allowed;
         for (size_t w = 0; w < bits.size(); ++w) {
           for (uint64_t b = bits[w]; b != 0; b &= b - 1) allowed.push_back(static_cast<slm_token>(w * 64 + __builtin_ctzll(b)));
@@ -168,6 +172,7 @@ void register_constraint_bench(CLI::App& app) {
   cmd->add_option("-m,--model", mask->model, "GGUF file whose vocabulary to use (default: the default model)");
   cmd->add_option("--per-split", mask->per_split, "Schemas per folder (sorted by name)")->capture_default_str();
   cmd->add_option("--steps", mask->steps, "Tokens per random walk")->capture_default_str();
+  cmd->add_option("--list-slow", mask->list_slow_us, "List masks above this many µs of CPU time on stderr");
   cmd->add_option("splits", mask->splits, "Folders of JSON Schema files")->required();
   cmd->callback([mask] { run_constraint_bench(*mask); });
 
