@@ -133,12 +133,41 @@ class Builder {
       }
       case Expr::Kind::Alternation: {
         const uint32_t to = new_node();
-        for (const Expr& x : e.items) eps(emit(x, from), to);
+        emit_alternatives(e.items, from, to);
         return to;
       }
       case Expr::Kind::Repeat: return emit_repeat(e, from);
     }
     return from;
+  }
+
+  // Alternatives that begin with literal bytes share a trie of those bytes, so that an
+  // enum of hundreds of strings reads each byte in one state instead of one state per
+  // alternative (which would be as many parser stacks at run time).
+  void emit_alternatives(const std::vector<Expr>& items, uint32_t from, uint32_t to) {
+    std::map<std::pair<uint32_t, uint8_t>, uint32_t> child;  // (node, byte) -> trie node
+    for (const Expr& x : items) {
+      const bool sequence = x.kind == Expr::Kind::Sequence && !x.items.empty();
+      const Expr& head = sequence ? x.items[0] : x;
+      if (head.kind != Expr::Kind::Literal) {
+        eps(emit(x, from), to);
+        continue;
+      }
+      uint32_t at = from;
+      for (const char c : head.bytes) {
+        const auto b = static_cast<uint8_t>(c);
+        auto [it, added] = child.try_emplace({at, b}, 0);
+        if (added) {
+          it->second = new_node();
+          byte_edge(at, b, b, it->second);
+        }
+        at = it->second;
+      }
+      if (sequence) {
+        for (size_t i = 1; i < x.items.size(); ++i) at = emit(x.items[i], at);
+      }
+      eps(at, to);
+    }
   }
 
   uint32_t emit_repeat(const Expr& e, uint32_t from) {
