@@ -10,13 +10,13 @@ namespace {
 // Bounds on the greedy search of safe_labels: past them it settles for what it has
 // proven (possibly nothing), which only means more of the trie is walked. A search first
 // looks for labels safe for any number of characters, exploring at most
-// kMaxForeverStates pairs (past that, the first label of the path is blamed). When that
+// kMaxForeverStates pairs (past that, the path's first branch is blamed). When that
 // exploration is one chain of sets (a single pair at a character start per level, plus
 // the middles of multi-byte characters, and no loop) that outgrows the budget, whose
 // strings die by length alone (see culprit), or that meets a pair proven by counting,
 // it is a bounded repeat of characters, and the search is redone counting: for as many
 // levels as the longest token has characters, with kMaxLevelStates pairs per level
-// (past that, the first label of the path is blamed) and one pair at a character start
+// (past that, the path's first branch is blamed) and one pair at a character start
 // per level (a second one is a branch: the label leading there is blamed).
 constexpr size_t kMaxForeverStates = 32;
 constexpr size_t kMaxLevelStates = 32;
@@ -122,6 +122,7 @@ void SafeLabelMemo::add(std::vector<std::pair<std::string, Proof>> proofs) {
       it->second = proof;
     }
   }
+  size_.store(proofs_.size(), std::memory_order_relaxed);
 }
 
 SafeLabels SetAutomaton::safe_labels(uint32_t set, uint8_t position) {
@@ -148,7 +149,7 @@ std::optional<SafeLabels> SetAutomaton::counted_labels(uint32_t set, uint8_t pos
 
 const SetAutomaton::Known* SetAutomaton::known(uint32_t set, uint8_t position) {
   Known& k = safe_of_[set][position];
-  if (k.labels == kUnknown && memo_ != nullptr && !k.memo_checked) {
+  if (k.labels == kUnknown && memo_ != nullptr && !k.memo_checked && !memo_->empty()) {
     k.memo_checked = true;
     if (const std::optional<SafeLabelMemo::Proof> p = memo_->find(spelled(set, position))) {
       k = {static_cast<uint32_t>(safe_.size()), p->starts, p->dies_after, true};
@@ -212,7 +213,6 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     uint8_t position;
     uint8_t byte;     // taken from the parent
     uint16_t label;   // of that byte
-    uint16_t via;     // first label on the path from the start
     uint32_t parent;
     uint32_t level;   // character starts on the path
   };
@@ -232,6 +232,22 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     return label;
   };
   LabelSet blamed;
+  // The state one byte from the start on the path to state k (k > 0).
+  auto branch_of = [&](size_t k) {
+    while (states[k].parent != 0) k = states[k].parent;
+    return k;
+  };
+  // Past a budget the path's first branch is blamed: every label that leads from the
+  // start to the same pair as its first byte. The lead bytes of all two-byte characters
+  // reach one pair, and dropping one of them alone would leave the branch as it was.
+  auto blame_branch = [&](uint8_t first) {
+    const uint32_t to = next(start, first);
+    const uint8_t after = utf8_step(start_position, first).after;
+    for (unsigned b = 0; b < 256; ++b) {
+      const Utf8Step step = utf8_step(start_position, static_cast<uint8_t>(b));
+      if (step.after == after && next(start, static_cast<uint8_t>(b)) == to) blamed.add(step.label);
+    }
+  };
   auto path_blamed = [&](size_t k) {
     for (; k != 0; k = states[k].parent) {
       if (blamed.contains(states[k].label)) return true;
@@ -258,7 +274,7 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     bool cut_any = false, cuts_die = true;
     uint64_t cut_least = kAnyStarts, cut_most = 0;
     LabelSet length_deaths, mixed_deaths;  // labels that died by length: on this level, before
-    states.assign(1, {start, start_position, 0, 0, 0, 0, 0});
+    states.assign(1, {start, start_position, 0, 0, 0, 0});
     first_visit(start, start_position, 0, looped);
     std::vector<uint32_t> level_states{0}, next_level;
     uint32_t level = 0;
@@ -281,7 +297,6 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
               capped = true;  // no token starts more characters
               continue;
             }
-            const uint16_t via = k == 0 ? step.label : from.via;
             const uint32_t to = next(from.set, byte);
             if (!nonempty(to)) {
               bool by_length = false;
@@ -324,11 +339,11 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
               doomed = path_blamed(k);
             } else if (counting ? states.size() - level_begin >= kMaxLevelStates : states.size() == kMaxForeverStates) {
               if (!counting && chain && !looped && blamed.empty()) return {0, false, true};
-              blamed.add(via);
+              blame_branch(k == 0 ? byte : states[branch_of(k)].byte);
               doomed = path_blamed(k);
             } else {
               next_start = next_start || new_start;
-              states.push_back({to, step.after, byte, step.label, via, k, to_level});
+              states.push_back({to, step.after, byte, step.label, k, to_level});
               (starts ? next_level : level_states).push_back(static_cast<uint32_t>(states.size() - 1));
             }
           }
@@ -389,9 +404,11 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     // stopped at the longest token, from further back.
     if (const Known* old = known(s.set, s.position); old != nullptr && !stronger(starts, proven.dies_after, *old)) continue;
     prove(s.set, s.position, allowed, starts, proven.dies_after);
-    if (memo_ != nullptr) proofs.emplace_back(spelled(s.set, s.position), SafeLabelMemo::Proof{allowed, starts, proven.dies_after});
+    if (memo_ != nullptr && counting) {
+      proofs.emplace_back(spelled(s.set, s.position), SafeLabelMemo::Proof{allowed, starts, proven.dies_after});
+    }
   }
-  if (memo_ != nullptr) memo_->add(std::move(proofs));
+  if (!proofs.empty()) memo_->add(std::move(proofs));
 }
 
 }  // namespace slm::grammar

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -32,11 +33,13 @@ struct SafeLabels {
   bool dies_after;
 };
 
-// What safe_labels proved, kept across the walks of one grammar and vocabulary (a
-// MaskCache owns one) and keyed by the stacks of a set spelled as automaton nodes, so a
-// walk that meets a set an earlier search went through needs no search of its own:
-// inside a string with maxLength, each new mask starts one character further along the
-// levels the first search proved. Thread-safe.
+// What counting searches of safe_labels proved, kept across the walks of one grammar and
+// vocabulary (a MaskCache owns one) and keyed by the stacks of a set spelled as
+// automaton nodes, so a walk that meets a set an earlier search went through needs no
+// search of its own: inside a string with maxLength, each new mask starts one character
+// further along the levels the first search proved. (Other proofs are cheap to find
+// again; a grammar without bounded repeats leaves the memo empty and pays nothing.)
+// Thread-safe.
 class SafeLabelMemo {
  public:
   struct Proof {
@@ -44,6 +47,7 @@ class SafeLabelMemo {
     uint32_t starts;
     bool dies_after;
   };
+  bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
   std::optional<Proof> find(const std::string& spelled_set) const;
   void add(std::vector<std::pair<std::string, Proof>> proofs);
 
@@ -52,6 +56,7 @@ class SafeLabelMemo {
   static constexpr size_t kBudgetBytes = size_t{16} << 20;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Proof> proofs_;
+  std::atomic<size_t> size_ = 0;  // of proofs_, readable without the lock
   size_t bytes_ = 0;
 };
 
