@@ -41,7 +41,7 @@ struct Call {
 
 // Repeats with fewer copies gain nothing from Grammar::equivalent_node: it only merges
 // copies more than the longest token away from both ends, and real vocabularies have
-// tokens of 16 bytes and more.
+// tokens of 16 characters and more.
 constexpr uint32_t kMinTrackedCopies = 16;
 
 bool has_repeat(const Expr& e) {
