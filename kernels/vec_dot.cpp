@@ -88,8 +88,12 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
   set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+  set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
