@@ -131,8 +131,12 @@ VecDotTable avx512_table(bool vnni) {
     namespace k = x86::avx512vnni;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
     set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
@@ -141,8 +145,12 @@ VecDotTable avx512_table(bool vnni) {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 2, 2, 8);
   }
 #endif

@@ -234,6 +234,18 @@ static inline __m256i two_bit_plane_lane_sums(__m256i scales, const uint8_t* q8,
   return sums;
 }
 
+// Q2_K: the 16 four-bit scales (low nibbles of the packed bytes) as words.
+static inline __m256i q2_k_scales(__m128i packed) {
+  return _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+}
+
+// Q2_K: the mins (high nibbles) times the Q8_K bsums, in llama.cpp's x86 lanes: lane k
+// holds sub-blocks 2k and 2k+1.
+static inline __m256i q2_k_min_sums(__m128i packed, const uint8_t* bsums) {
+  const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+  return _mm256_madd_epi16(mins, load256(bsums));
+}
+
 // Q3_K: the 16 signed scales (scale k in byte k, see q3_k_scale in quant_blocks.h): low 4
 // bits from the nibbles of bytes 0..7 (low nibbles for scales 0..7), top 2 bits from the
 // 2-bit fields of bytes 8..11 (field k / 4 of byte 8 + k % 4), minus 32.

@@ -10,21 +10,17 @@ namespace slm::x86::avx2 {
 float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a) {
   constexpr int kBytes = sizeof(block_q2_K);
   const __m256i low2 = _mm256_set1_epi8(3);
-  const __m128i low4 = _mm_set1_epi8(0x0F);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const uint8_t* x = w + i * kBytes;
     const uint8_t* y = a + i * kQ8_KBytes;
     const uint8_t* qs = x + offsetof(block_q2_K, qs);
-    const __m128i packed = load128(x + offsetof(block_q2_K, scales));  // scale low, min high, per sub-block
+    const __m128i packed = load128(x + offsetof(block_q2_K, scales));
     const float dy = load_f32(y);
-    // Lane k of the mins: sub-blocks 2k and 2k+1, min · Σ q8 each; they enter the lanes first.
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), low4));
-    const __m256i min_sums = _mm256_madd_epi16(mins, load256(y + kQ8_KBsums));
+    // The mins enter the lanes first.
     acc = _mm256_fmadd_ps(_mm256_set1_ps(-dy * load_f16(x + offsetof(block_q2_K, dmin))),
-                          _mm256_cvtepi32_ps(min_sums), acc);
-    const __m256i scales = _mm256_cvtepu8_epi16(_mm_and_si128(packed, low4));
-    const __m256i sums = two_bit_plane_lane_sums<0>(scales, y + kQ8_KQs, [&](int h, int p) {
+                          _mm256_cvtepi32_ps(q2_k_min_sums(packed, y + kQ8_KBsums)), acc);
+    const __m256i sums = two_bit_plane_lane_sums<0>(q2_k_scales(packed), y + kQ8_KQs, [&](int h, int p) {
       return _mm256_and_si256(_mm256_srli_epi16(load256(qs + 32 * h), 2 * p), low2);
     });
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * load_f16(x + offsetof(block_q2_K, d))), _mm256_cvtepi32_ps(sums), acc);
