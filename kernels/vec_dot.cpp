@@ -43,14 +43,15 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
 // The multi-token kernels of one ISA namespace, and from how many tokens each beats the
 // dot products (slm-bench gemm --tokens N on a Zen 4 core). The register tiles of AVX2
 // and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 rows
-// per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and 16
-// for Q6_K.
-#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_q4_K, min_q6_K) \
-  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);          \
-  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);          \
-  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);          \
-  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);          \
-  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
+// per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and Q5_K
+// and 16 for Q6_K.
+#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_k4, min_q6_K) \
+  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);        \
+  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);        \
+  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);        \
+  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);        \
+  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_k4);       \
+  set_gemm(table, GgmlType::Q5_K, ns::gemm_q5_K, min_k4);       \
   set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
 
 VecDotTable scalar_table() {

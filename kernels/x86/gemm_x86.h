@@ -15,6 +15,7 @@ namespace slm::x86 {
   void gemm_q5_0(const GemmArgs& args);         \
   void gemm_q8_0(const GemmArgs& args);         \
   void gemm_q4_K(const GemmArgs& args);         \
+  void gemm_q5_K(const GemmArgs& args);         \
   void gemm_q6_K(const GemmArgs& args);
 
 namespace avx2 {

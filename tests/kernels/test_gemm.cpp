@@ -25,9 +25,9 @@ namespace {
 using test::ActivationKind;
 using test::Matrix;
 
-// The weight types with GEMM kernels: the two real models' types and Q4_0.
-constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                                   GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+// The weight types with GEMM kernels: the two real models' types, Q4_0 and Q5_K.
+constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q8_0,
+                                   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
 
 int64_t cols_for(GgmlType type) { return test::block_elems(type) == kQK_K ? 512 : 320; }
 
