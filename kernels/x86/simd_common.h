@@ -234,6 +234,28 @@ static inline __m256i two_bit_plane_lane_sums(__m256i scales, const uint8_t* q8,
   return sums;
 }
 
+// Q2_K/Q3_K: the 2-bit levels of plane p of half h (elements 128h + 32p onwards) as bytes.
+static inline __m256i two_bit_plane(const uint8_t* qs, int h, int p) {
+  return _mm256_and_si256(_mm256_srli_epi16(load256(qs + 32 * h), 2 * p), _mm256_set1_epi8(3));
+}
+
+// Q3_K: the levels of plane p of half h as bytes 0..7 standing for level + 4: the 2-bit
+// level plus 4 where the high bit (bit 4h + p of hmask[l]) is set.
+static inline __m256i q3_k_plane(const uint8_t* qs, __m256i hmask, int h, int p) {
+  const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << (4 * h + p)));
+  const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(hmask, bit), bit), _mm256_set1_epi8(4));
+  return _mm256_or_si256(two_bit_plane(qs, h, p), high);
+}
+
+// IQ4_XS/IQ4_NL: the 32 signed levels of the 16 bytes at p, low nibbles first.
+static inline __m256i iq4_levels_32(const uint8_t* p) {
+  const __m128i values = load128(reinterpret_cast<const uint8_t*>(kIq4nlValues));
+  const __m128i low4 = _mm_set1_epi8(0x0F);
+  const __m128i raw = load128(p);
+  return _mm256_set_m128i(_mm_shuffle_epi8(values, _mm_and_si128(_mm_srli_epi16(raw, 4), low4)),
+                          _mm_shuffle_epi8(values, _mm_and_si128(raw, low4)));
+}
+
 // Q2_K: the 16 four-bit scales (low nibbles of the packed bytes) as words.
 static inline __m256i q2_k_scales(__m128i packed) {
   return _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
