@@ -240,11 +240,12 @@ static inline __m256i two_bit_plane(const uint8_t* qs, int h, int p) {
 }
 
 // Q3_K: the levels of plane p of half h as bytes 0..7 standing for level + 4: the 2-bit
-// level plus 4 where the high bit (bit 4h + p of hmask[l]) is set.
+// level plus 4 where the high bit (bit b = 4h + p of hmask[l]) is set. 16-bit shifts move
+// bit b of both bytes of a word to bit 2 of the same byte.
 static inline __m256i q3_k_plane(const uint8_t* qs, __m256i hmask, int h, int p) {
-  const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << (4 * h + p)));
-  const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(hmask, bit), bit), _mm256_set1_epi8(4));
-  return _mm256_or_si256(two_bit_plane(qs, h, p), high);
+  const int b = 4 * h + p;
+  const __m256i moved = b >= 2 ? _mm256_srli_epi16(hmask, b - 2) : _mm256_slli_epi16(hmask, 2 - b);
+  return _mm256_or_si256(two_bit_plane(qs, h, p), _mm256_and_si256(moved, _mm256_set1_epi8(4)));
 }
 
 // IQ4_XS/IQ4_NL: the 32 signed levels of the 16 bytes at p, low nibbles first.
