@@ -42,16 +42,21 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
 
 // The multi-token kernels of one ISA namespace, and from how many tokens each beats the
 // dot products (slm-bench gemm --tokens N on a Zen 4 core). The register tiles of AVX2
-// and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 rows
-// per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and 16
-// for Q6_K.
-#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_q4_K, min_q6_K) \
-  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);          \
-  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);          \
-  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);          \
-  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);          \
-  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
-  set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
+// and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 or 32
+// rows per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and
+// 16 for Q6_K. The other K-quant types take the threshold of their sub-block size's
+// family: Q5_K and IQ4_XS (32 elements) Q4_K's, Q2_K and Q3_K (16 elements) Q6_K's.
+#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_k32, min_k16) \
+  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);         \
+  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);         \
+  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);         \
+  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);         \
+  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_k32);       \
+  set_gemm(table, GgmlType::Q5_K, ns::gemm_q5_K, min_k32);       \
+  set_gemm(table, GgmlType::IQ4_XS, ns::gemm_iq4_xs, min_k32);   \
+  set_gemm(table, GgmlType::Q2_K, ns::gemm_q2_K, min_k16);       \
+  set_gemm(table, GgmlType::Q3_K, ns::gemm_q3_K, min_k16);       \
+  set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_k16)
 
 VecDotTable scalar_table() {
   namespace ref = vec_dot_ref;
@@ -88,8 +93,12 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
   set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+  set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
@@ -127,8 +136,12 @@ VecDotTable avx512_table(bool vnni) {
     namespace k = x86::avx512vnni;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
     set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
@@ -137,8 +150,12 @@ VecDotTable avx512_table(bool vnni) {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 2, 2, 8);
   }
 #endif

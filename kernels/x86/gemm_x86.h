@@ -15,7 +15,11 @@ namespace slm::x86 {
   void gemm_q5_0(const GemmArgs& args);         \
   void gemm_q8_0(const GemmArgs& args);         \
   void gemm_q4_K(const GemmArgs& args);         \
-  void gemm_q6_K(const GemmArgs& args);
+  void gemm_q5_K(const GemmArgs& args);         \
+  void gemm_q6_K(const GemmArgs& args);         \
+  void gemm_q2_K(const GemmArgs& args);         \
+  void gemm_q3_K(const GemmArgs& args);         \
+  void gemm_iq4_xs(const GemmArgs& args);
 
 namespace avx2 {
 SLM_DECLARE_GEMM_KERNELS

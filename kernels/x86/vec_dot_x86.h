@@ -28,6 +28,11 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+// vec_dot_kquant_avx2.cpp: bit-identical to the scalar reference.
+float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_xs_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx2
 
 // AVX2 plus AVX-VNNI: the integer dot products of the AVX2 family (vec_dot_avx2.inc)
@@ -47,6 +52,11 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+// vec_dot_kquant_avx512.inc: bit-identical to the scalar reference.
+float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_xs_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512
 
 namespace avx512vnni {
@@ -54,6 +64,11 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+// vec_dot_kquant_avx512.inc: bit-identical to the scalar reference.
+float dot_q2_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q3_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_xs_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512vnni
 
 }  // namespace slm::x86

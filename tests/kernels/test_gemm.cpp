@@ -25,9 +25,11 @@ namespace {
 using test::ActivationKind;
 using test::Matrix;
 
-// The weight types with GEMM kernels: the two real models' types and Q4_0.
-constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                                   GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+// The weight types with GEMM kernels: the two real models' types, Q4_0, and the other
+// types of K-quant mixes.
+constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q8_0,
+                                   GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
+                                   GgmlType::Q6_K, GgmlType::IQ4_XS};
 
 int64_t cols_for(GgmlType type) { return test::block_elems(type) == kQK_K ? 512 : 320; }
 

@@ -256,6 +256,16 @@ inline double rounding_tolerance(int64_t n, double magnitude) {
 // Weight types whose SIMD dot products and GEMM kernels reproduce the scalar reference bit
 // for bit: their float lanes and the order that adds them are llama.cpp's x86 ones
 // (vec_dot_ref.cpp), so batches, single tokens and every ISA give the same logits.
-inline bool bit_exact_on_every_isa(GgmlType type) { return type == GgmlType::Q4_K || type == GgmlType::Q6_K; }
+inline bool bit_exact_on_every_isa(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::IQ4_XS: return true;
+    default: return false;
+  }
+}
 
 }  // namespace slm::test
