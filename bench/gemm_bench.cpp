@@ -1,5 +1,6 @@
 // slm-bench gemm: single-thread speed of prompt-sized products (512 tokens unless --tokens) on the weight
-// shapes of the two real models, in Gop/s (2 ops per weight x token), for each SIMD ISA
+// shapes of the two real models (and SmolLM2 FFN matrices of the other 32-element and
+// float types), in Gop/s (2 ops per weight x token), for each SIMD ISA
 // family: the per-token dot-product loop that decoding uses against the tiled GEMM
 // kernel. Time is this thread's CPU time (see kernel_inputs.h). Then matmul itself
 // (activation conversion included) with the selected ISA on 1 and 2 OpenMP threads, in
@@ -61,6 +62,11 @@ void run_gemm(int64_t kTokens) {
       {"gemma ffn_down", slm::GgmlType::Q6_K, 640, 2048},
       {"smollm2 ffn_gate/up", slm::GgmlType::Q4_1, 1536, 576},
       {"smollm2 ffn_down", slm::GgmlType::Q4_1, 576, 1536},
+      {"smollm2 ffn_gate/up", slm::GgmlType::Q5_1, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::IQ4_NL, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::F16, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::BF16, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::F32, 1536, 576},
   };
   std::mt19937 rng(1);
   std::printf("Gop/s, 1 thread, %lld tokens: dot loop / gemm\n", static_cast<long long>(kTokens));
