@@ -82,11 +82,15 @@ VecDotTable avx2_table() {
   namespace k = x86::avx2;
   set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
   set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
+  set_dot(t, GgmlType::F32, k::dot_f32_f32);
   set_dot(t, GgmlType::F16, k::dot_f16_f16);
+  set_dot(t, GgmlType::BF16, k::dot_bf16_bf16);
   set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
   set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
@@ -101,10 +105,16 @@ VecDotTable avx512_table(bool vnni) {
   VecDotTable t = avx2_table();
   t.isa = vnni ? Isa::kAvx512Vnni : Isa::kAvx512;
 #if defined(SLM_X86_KERNELS)
+  set_dot(t, GgmlType::F32, x86::avx512::dot_f32_f32);
+  set_dot(t, GgmlType::F16, x86::avx512::dot_f16_f16);
+  set_dot(t, GgmlType::BF16, x86::avx512::dot_bf16_bf16);
   if (vnni) {
     namespace k = x86::avx512vnni;
+    set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+    set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
@@ -113,8 +123,11 @@ VecDotTable avx512_table(bool vnni) {
     set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
   } else {
     namespace k = x86::avx512;
+    set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+    set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 2, 2, 8);

@@ -46,8 +46,7 @@ __m256i unsigned_levels(const uint8_t* x) {
   return q;
 }
 
-// Q4_1 and Q8_1 only: the min m of a weight block and the s = d·Σq of an activation block.
-inline float weight_min(const uint8_t* x) { return load_f16(x + offsetof(block_q4_1, m)); }
+// Q8_1 only: the s = d·Σq of an activation block.
 inline float activation_sum(const uint8_t* y) { return load_f16(y + offsetof(block_q8_1, s)); }
 
 // Sum of the 32 signed bytes at p.
@@ -115,7 +114,7 @@ struct Kernel32 {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(words), unsigned_levels<F>(x));
         for (int k = 0; k < 8; ++k) w.levels[static_cast<size_t>(b * kBlockWords + kGroupRows * k + r)] = words[k];
         w.d[static_cast<size_t>(b * kGroupRows + r)] = load_f16(x);
-        if constexpr (F::kMin) w.m[static_cast<size_t>(b * kGroupRows + r)] = weight_min(x);
+        if constexpr (F::kMin) w.m[static_cast<size_t>(b * kGroupRows + r)] = F::min(x);
       }
     }
   }

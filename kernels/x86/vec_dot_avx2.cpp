@@ -21,21 +21,6 @@ Q8Block load_q8_0(const uint8_t* a, int64_t ib) {
 
 }  // namespace
 
-float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a) {
-  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    for (int j = 0; j < 4; ++j) {
-      const __m256 x = _mm256_cvtph_ps(load128(w + 2 * (i + 8 * j)));
-      const __m256 y = _mm256_cvtph_ps(load128(a + 2 * (i + 8 * j)));
-      acc[j] = _mm256_fmadd_ps(x, y, acc[j]);
-    }
-  }
-  double sum = hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
-  for (; i < n; ++i) sum += static_cast<double>(load_f16(w + 2 * i) * load_f16(a + 2 * i));
-  return static_cast<float>(sum);
-}
-
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
   const int64_t nb = n / kQK;
   // Two accumulators so consecutive blocks do not wait on each other's FMA.
@@ -131,23 +116,6 @@ float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
     acc = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x) * y.d), _mm256_cvtepi32_ps(s), acc);
   }
   return hsum(acc);
-}
-
-float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
-  constexpr int kBytes = sizeof(block_q4_1);
-  const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc = _mm256_setzero_ps();
-  float min_terms = 0.0f;  // Σ m_w · s_a
-  for (int64_t ib = 0; ib < n / kQK; ++ib) {
-    const uint8_t* x = w + ib * kBytes;
-    const uint8_t* y = a + ib * kQ8_1Bytes;
-    min_terms += load_f16(x + offsetof(block_q4_1, m)) * load_f16(y + offsetof(block_q8_1, s));
-    const __m256i q = nibbles_32(x + offsetof(block_q4_1, qs));  // [0, 15]: unsigned operand as is
-    const __m256i pairs = _mm256_maddubs_epi16(q, load256(y + offsetof(block_q8_1, qs)));
-    const __m256i s = _mm256_madd_epi16(pairs, ones);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(load_f16(x) * load_f16(y)), _mm256_cvtepi32_ps(s), acc);
-  }
-  return hsum(acc) + min_terms;
 }
 
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {

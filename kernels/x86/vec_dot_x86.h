@@ -19,26 +19,40 @@ namespace avx2 {
 // Activations to Q8_0 / Q8_1 with the x86 rule of vec_dot_ref (bit-identical output).
 void activations_q8_0(const float* x, uint8_t* a, int64_t n);
 void activations_q8_1(const float* x, uint8_t* a, int64_t n);
+float dot_f32_f32(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_bf16_bf16(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx2
 
-// AVX-512 F/BW/VL, without and with AVX512_VNNI: the same source compiled twice.
+// AVX-512 F/BW/VL, without and with AVX512_VNNI: the same source compiled twice, except
+// the float types (no VNNI form; the avx512vnni table uses avx512's).
 namespace avx512 {
+float dot_f32_f32(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_bf16_bf16(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512
 
 namespace avx512vnni {
+float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
+float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512vnni
