@@ -50,6 +50,8 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
   set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);          \
   set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);          \
   set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);          \
+  set_gemm(table, GgmlType::Q5_1, ns::gemm_q5_1, min32);          \
+  set_gemm(table, GgmlType::IQ4_NL, ns::gemm_iq4_nl, min32);      \
   set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
   set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
 

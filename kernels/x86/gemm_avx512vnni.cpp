@@ -154,5 +154,7 @@ void gemm_q4_0(const GemmArgs& g) { gemm_groups<Kernel32<Q4_0Format>>(g); }
 void gemm_q4_1(const GemmArgs& g) { gemm_groups<Kernel32<Q4_1Format>>(g); }
 void gemm_q5_0(const GemmArgs& g) { gemm_groups<Kernel32<Q5_0Format>>(g); }
 void gemm_q8_0(const GemmArgs& g) { gemm_groups<Kernel32<Q8_0Format>>(g); }
+void gemm_q5_1(const GemmArgs& g) { gemm_groups<Kernel32<Q5_1Format>>(g); }
+void gemm_iq4_nl(const GemmArgs& g) { gemm_groups<Kernel32<IQ4_NLFormat>>(g); }
 
 }  // namespace slm::x86::avx512vnni

@@ -14,6 +14,8 @@ namespace slm::x86 {
   void gemm_q4_1(const GemmArgs& args);         \
   void gemm_q5_0(const GemmArgs& args);         \
   void gemm_q8_0(const GemmArgs& args);         \
+  void gemm_q5_1(const GemmArgs& args);         \
+  void gemm_iq4_nl(const GemmArgs& args);       \
   void gemm_q4_K(const GemmArgs& args);         \
   void gemm_q6_K(const GemmArgs& args);
 

@@ -25,9 +25,10 @@ namespace {
 using test::ActivationKind;
 using test::Matrix;
 
-// The weight types with GEMM kernels: the two real models' types and Q4_0.
-constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                                   GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+// The weight types with GEMM kernels: the two real models' types, Q4_0, and the other
+// 32-element formats of Q4_K_M / Q5_K_M files (Q5_1, IQ4_NL).
+constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+                                   GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q4_K, GgmlType::Q6_K};
 
 int64_t cols_for(GgmlType type) { return test::block_elems(type) == kQK_K ? 512 : 320; }
 
@@ -65,7 +66,7 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
     const test::WeightParts parts = test::weight_parts(type, row, n);
     for (int64_t t = 0; t < n_tokens; ++t) {
       const float want = ref.dot(n, row, a.row(t));
-      // Q4_1 adds its min terms into the same partial sums as the level terms: chains up
+      // Q4_1/Q5_1 add their min terms into the same partial sums as the level terms: chains up
       // to twice as long as one term per block, hence the bound for 2n elements.
       const double tolerance = test::rounding_tolerance(2 * n, magnitude(parts, a.values[static_cast<size_t>(t)]));
       const float got = y[static_cast<size_t>(t * n_rows + r)];
