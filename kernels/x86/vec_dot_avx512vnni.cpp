@@ -17,5 +17,4 @@
 
 namespace slm::x86::avx512vnni {
 #include "kernels/x86/vec_dot_avx512.inc"
-#include "kernels/x86/vec_dot_32_avx512.inc"
 }  // namespace slm::x86::avx512vnni

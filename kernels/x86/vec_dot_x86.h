@@ -38,21 +38,15 @@ namespace avx512 {
 float dot_f32_f32(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_bf16_bf16(int64_t n, const uint8_t* w, const uint8_t* a);
-float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
-float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
-float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512
 
 namespace avx512vnni {
-float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
-float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
-float dot_iq4_nl_q8_0(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q4_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 float dot_q6_K_q8_K(int64_t n, const uint8_t* w, const uint8_t* a);
 }  // namespace avx512vnni
