@@ -24,7 +24,7 @@ size_t interleaved_offset(size_t byte, int row) {
 }  // namespace
 
 bool interleavable(GgmlType type) {
-  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0 || type == GgmlType::IQ4_NL;
 }
 
 InterleavedParts interleaved_parts(const MatrixView& w) {

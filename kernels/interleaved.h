@@ -2,8 +2,8 @@
 // made once at load time from the GGUF rows (weights are read-only afterwards).
 //
 // A matrix of a 32-element format whose block is an f16 scale followed by its level
-// bytes (Q4_0: 16 bytes of nibbles, Q5_0: 4 bytes of fifth bits and 16 of nibbles,
-// Q8_0: 32 signed bytes) is cut into groups of 16
+// bytes (Q4_0, IQ4_NL: 16 bytes of nibbles, Q5_0: 4 bytes of fifth bits and 16 of
+// nibbles, Q8_0: 32 signed bytes) is cut into groups of 16
 // rows. For each group and block the level bytes of the 16 rows are stored side by side
 // four bytes at a time: chunk k (bytes 4k..4k+3 of each row's block) of rows 0..15 is
 // 64 contiguous bytes. One 512-bit load (or two 256-bit ones) then gives every row's
@@ -28,7 +28,7 @@ namespace slm {
 inline constexpr int kInterleaveRows = 16;
 inline constexpr int kInterleaveChunk = 4;  // bytes of one row kept together
 
-// Whether matrices of this weight type can be interleaved (Q4_0, Q5_0, Q8_0).
+// Whether matrices of this weight type can be interleaved (Q4_0, Q5_0, Q8_0, IQ4_NL).
 bool interleavable(GgmlType type);
 
 // Where the parts of an interleaved matrix start.

@@ -99,6 +99,7 @@ VecDotTable avx2_table() {
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+  set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
 #endif
   return t;
 }
@@ -124,6 +125,7 @@ VecDotTable avx512_table(bool vnni) {
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
     set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
     set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+    set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);

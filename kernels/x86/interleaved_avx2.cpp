@@ -70,6 +70,26 @@ struct Q5_0Sums {
   }
 };
 
+// IQ4_NL: nibbles as in Q4_0, each looked up in the table of signed levels. Signed
+// pairs may reach 2 · 127 · 127, so every byte product goes through dot_i8_groups.
+struct IQ4_NLSums {
+  static constexpr int kQsBytes = 16;
+  static constexpr int kOffset = 0;
+  static __m256i sum(const uint8_t* p, const uint8_t* q) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const __m256i table = _mm256_broadcastsi128_si256(iq4_nl_levels());
+    __m256i acc = _mm256_setzero_si256();
+    for (int k = 0; k < 4; ++k) {
+      const __m256i v = load256(p + 64 * k);
+      const __m256i low = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low4));
+      const __m256i high = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+      acc = _mm256_add_epi32(acc, dot_i8_groups(low, broadcast_u32(q + 4 * k)));
+      acc = _mm256_add_epi32(acc, dot_i8_groups(high, broadcast_u32(q + 16 + 4 * k)));
+    }
+    return acc;
+  }
+};
+
 struct Q8_0Sums {
   static constexpr int kQsBytes = 32;
   static constexpr int kOffset = 0;
@@ -114,5 +134,6 @@ struct Kernel {
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Sums>>(g); }
 void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Sums>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Sums>>(g); }
+void interleaved_iq4_nl(const InterleavedArgs& g) { interleaved_gemm<Kernel<IQ4_NLSums>>(g); }
 
 }  // namespace slm::x86::avx2

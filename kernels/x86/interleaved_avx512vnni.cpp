@@ -2,8 +2,8 @@
 // of the AVX-512 and AVX2 flags): one 512-bit register holds chunk k of all 16 rows of
 // a group, so each vpdpbusd with four activation bytes broadcast adds four products to
 // every row's lane, and a block ends with one multiply-add that scales 16 rows at once.
-// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q5_0 0..31, Q8_0 bytes + 128), the offset
-// taken from the activation sums. Decoding each block's levels once serves every token
+// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q5_0 0..31, Q8_0 bytes + 128,
+// IQ4_NL table levels + 128), the offset taken from the activation sums. Decoding each block's levels once serves every token
 // of a tile (up to 8 from registers).
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
@@ -53,6 +53,17 @@ struct Q8_0Levels {
   static void load(const uint8_t* qs, __m512i lv[8]) {
     const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
     for (int k = 0; k < 8; ++k) lv[k] = _mm512_xor_si512(_mm512_loadu_si512(qs + 64 * k), flip);
+  }
+};
+
+// IQ4_NL: nibbles as in Q4_0, each looked up in the table of levels + 128 (1..241).
+struct IQ4_NLLevels {
+  static constexpr int kQsBytes = 16;
+  static constexpr int kOffset = 128;
+  static void load(const uint8_t* qs, __m512i lv[8]) {
+    const __m512i table = _mm512_broadcast_i32x4(_mm_xor_si128(iq4_nl_levels(), _mm_set1_epi8(static_cast<char>(0x80))));
+    Q4_0Levels::load(qs, lv);
+    for (int k = 0; k < 8; ++k) lv[k] = _mm512_shuffle_epi8(table, lv[k]);
   }
 };
 
@@ -118,5 +129,6 @@ struct Kernel {
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Levels>>(g); }
 void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Levels>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Levels>>(g); }
+void interleaved_iq4_nl(const InterleavedArgs& g) { interleaved_gemm<Kernel<IQ4_NLLevels>>(g); }
 
 }  // namespace slm::x86::avx512vnni

@@ -14,12 +14,14 @@ namespace avx2 {
 void interleaved_q4_0(const InterleavedArgs& args);
 void interleaved_q5_0(const InterleavedArgs& args);
 void interleaved_q8_0(const InterleavedArgs& args);
+void interleaved_iq4_nl(const InterleavedArgs& args);
 }  // namespace avx2
 
 namespace avx512vnni {
 void interleaved_q4_0(const InterleavedArgs& args);
 void interleaved_q5_0(const InterleavedArgs& args);
 void interleaved_q8_0(const InterleavedArgs& args);
+void interleaved_iq4_nl(const InterleavedArgs& args);
 }  // namespace avx512vnni
 
 }  // namespace slm::x86

@@ -51,6 +51,9 @@ static inline __m256i nibbles_32(const uint8_t* p) {
   return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F));
 }
 
+// The 16 IQ4_NL levels (kIq4nlValues, signed bytes), for byte shuffles by nibble.
+static inline __m128i iq4_nl_levels() { return load128(reinterpret_cast<const uint8_t*>(kIq4nlValues)); }
+
 // The 32 bits at p (element e = bit e) to 32 bytes, 0xFF where the bit is set.
 static inline __m256i bits_to_bytes_32(const uint8_t* p) {
   // Byte j takes the source byte j / 8, then tests its bit j % 8.

@@ -26,7 +26,7 @@ namespace {
 
 using test::ActivationKind;
 
-constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0};
+constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::IQ4_NL};
 constexpr int64_t kRowCounts[] = {1, 15, 16, 17, 33, 48, 101};
 constexpr int64_t kColCounts[] = {32, 64, 96, 320};
 
