@@ -71,6 +71,7 @@ void run_matvec() {
       {slm::GgmlType::Q6_K, 640, 2048, 800},
       {slm::GgmlType::Q4_0, 1536, 576, 2000},
       {slm::GgmlType::Q4_0, 4864, 896, 300},
+      {slm::GgmlType::Q4_1, 1536, 576, 2000},
       {slm::GgmlType::Q5_1, 1536, 576, 2000},
       {slm::GgmlType::IQ4_NL, 1536, 576, 2000},
       {slm::GgmlType::IQ4_NL, 4864, 896, 300},

@@ -97,7 +97,9 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+  set_interleaved(t, GgmlType::Q4_1, k::interleaved_q4_1);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+  set_interleaved(t, GgmlType::Q5_1, k::interleaved_q5_1);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
   set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
 #endif
@@ -123,7 +125,9 @@ VecDotTable avx512_table(bool vnni) {
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
+    set_interleaved(t, GgmlType::Q4_1, k::interleaved_q4_1);
     set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
+    set_interleaved(t, GgmlType::Q5_1, k::interleaved_q5_1);
     set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
     set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
   } else {

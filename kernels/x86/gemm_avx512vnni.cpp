@@ -30,6 +30,7 @@
 namespace slm::x86::avx512vnni {
 #include "kernels/x86/gemm_common.inc"
 #include "kernels/x86/gemm_vnni_groups.inc"
+#include "kernels/x86/activation_tables.inc"
 
 namespace {
 
@@ -46,44 +47,6 @@ __m256i unsigned_levels(const uint8_t* x) {
   return q;
 }
 
-// Q8_1 only: the s = d·Σq of an activation block.
-inline float activation_sum(const uint8_t* y) { return load_f16(y + offsetof(block_q8_1, s)); }
-
-// Sum of the 32 signed bytes at p.
-inline int32_t byte_sum(const uint8_t* p) {
-  const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(1), load256(p));
-  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0x4E));
-  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0xB1));
-  return _mm_cvtsi128_si32(x);
-}
-
-// Per token and block of the call's activations: the scale d, the start of the integer
-// sum (-offset·Σq, which turns Σ level·q into Σ value·q) and, for Q8_1, s.
-template <class F>
-struct ActivationTables {
-  static constexpr int kBytes = F::kMin ? sizeof(block_q8_1) : sizeof(block_q8_0);
-  static constexpr int kQs = F::kMin ? offsetof(block_q8_1, qs) : offsetof(block_q8_0, qs);
-  std::vector<float> d, s;
-  std::vector<int32_t> start;
-
-  void fill(const GemmArgs& g, int64_t nb) {
-    const auto size = static_cast<size_t>(g.n_tokens * nb);
-    d.resize(size);
-    start.resize(size);
-    if (F::kMin) s.resize(size);
-    for (int64_t t = 0; t < g.n_tokens; ++t) {
-      for (int64_t b = 0; b < nb; ++b) {
-        const uint8_t* y = g.a + static_cast<size_t>(t) * g.a_stride + b * kBytes;
-        const auto i = static_cast<size_t>(t * nb + b);
-        d[i] = load_f16(y);
-        start[i] = kUnsignedOffset<F> == 0 ? 0 : -kUnsignedOffset<F> * byte_sum(y + kQs);
-        if constexpr (F::kMin) s[i] = activation_sum(y);
-      }
-    }
-  }
-};
-
 // One group of up to 16 rows, decoded: per block, word 16k + r holds levels 4k..4k+3 of
 // row r; then the rows' scales (and mins).
 template <class F>
@@ -94,12 +57,12 @@ struct DecodedRows {
 
 template <class F>
 struct Kernel32 {
-  using Prepared = ActivationTables<F>;
+  using Prepared = ActivationTables<F::kMin>;
   using Decoded = DecodedRows<F>;
   static constexpr int kRows = kGroupRows;
   static constexpr int kTokens = 8;  // float accumulators kept in registers
 
-  static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, g.n / kQK); }
+  static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, kUnsignedOffset<F>); }
 
   static void decode(Decoded& w, const GemmArgs& g, int64_t r0, int rows) {
     const int64_t nb = g.n / kQK;

@@ -5,7 +5,8 @@
 // registers leave no room to keep them).
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
-// multiply-add, in block order, like the AVX-512 VNNI kernels.
+// multiply-add, in block order, like the AVX-512 VNNI kernels; Q4_1's and Q5_1's m·s
+// terms go to a second sum in the same way, added at the end.
 #include <vector>
 
 #include "kernels/interleaved.h"
@@ -24,6 +25,7 @@ inline __m256i broadcast_u32(const uint8_t* p) { return _mm256_set1_epi32(static
 struct Q4_0Sums {
   static constexpr int kQsBytes = 16;
   static constexpr int kOffset = 8;
+  static constexpr bool kMin = false;
   static __m256i sum(const uint8_t* p, const uint8_t* q) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     // int16 pairs: at most 8 · 2 · 15 · 128 = 30720, inside int16.
@@ -42,6 +44,7 @@ struct Q4_0Sums {
 struct Q5_0Sums {
   static constexpr int kQsBytes = 20;
   static constexpr int kOffset = 16;
+  static constexpr bool kMin = false;
   // 16 where element 4k + j of the lane's row has its fifth bit set: bits 4k.. of qh are
   // in its byte k / 2, which goes to all four bytes of the lane; byte j tests its bit.
   static __m256i fifth_bits(__m256i qh, int k) {
@@ -70,11 +73,23 @@ struct Q5_0Sums {
   }
 };
 
+// Q4_1, Q5_1: the levels of Q4_0, Q5_0 without an offset; their mins meet the Q8_1 sums.
+struct Q4_1Sums : Q4_0Sums {
+  static constexpr int kOffset = 0;
+  static constexpr bool kMin = true;
+};
+
+struct Q5_1Sums : Q5_0Sums {
+  static constexpr int kOffset = 0;
+  static constexpr bool kMin = true;
+};
+
 // IQ4_NL: nibbles as in Q4_0, each looked up in the table of signed levels. Signed
 // pairs may reach 2 · 127 · 127, so every byte product goes through dot_i8_groups.
 struct IQ4_NLSums {
   static constexpr int kQsBytes = 16;
   static constexpr int kOffset = 0;
+  static constexpr bool kMin = false;
   static __m256i sum(const uint8_t* p, const uint8_t* q) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     const __m256i table = _mm256_broadcastsi128_si256(iq4_nl_levels());
@@ -93,6 +108,7 @@ struct IQ4_NLSums {
 struct Q8_0Sums {
   static constexpr int kQsBytes = 32;
   static constexpr int kOffset = 0;
+  static constexpr bool kMin = false;
   static __m256i sum(const uint8_t* p, const uint8_t* q) {
     __m256i acc = _mm256_setzero_si256();
     for (int k = 0; k < 8; ++k) acc = _mm256_add_epi32(acc, dot_i8_groups(load256(p + 64 * k), broadcast_u32(q + 4 * k)));
@@ -104,27 +120,35 @@ template <class F>
 struct Kernel {
   static constexpr int kQsBytes = F::kQsBytes;
   static constexpr int kOffset = F::kOffset;
+  static constexpr bool kMin = F::kMin;
+  using Act = ActivationTables<kMin>;
   static constexpr int kTokens = 4;
   static constexpr int kHalf = kInterleaveRows / 2;
 
   template <int C>
-  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const ActivationTables& act,
-                   int64_t t0, float* y) {
+  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const Act& act, int64_t t0,
+                   float* y) {
     const int64_t nb = g.n / kQK;
     for (int h = 0; h < 2; ++h) {
-      __m256 sum[C];
-      for (int c = 0; c < C; ++c) sum[c] = _mm256_setzero_ps();
+      // The min terms m·s in their own sums, added at the end.
+      __m256 sum[C], min_sum[C];
+      for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm256_setzero_ps();
       for (int64_t b = 0; b < nb; ++b) {
         const uint8_t* p = qs + b * kInterleaveRows * kQsBytes + kHalf * kInterleaveChunk * h;
-        const __m256 dw = _mm256_cvtph_ps(load128(scales + 32 * b + 2 * kHalf * h));
+        const uint8_t* d = scales + b * kGroupScaleBytes<kMin> + 2 * kHalf * h;
+        const __m256 dw = _mm256_cvtph_ps(load128(d));
+        const __m256 mw = kMin ? _mm256_cvtph_ps(load128(d + 2 * kInterleaveRows)) : _mm256_setzero_ps();
         for (int c = 0; c < C; ++c) {
           const auto i = static_cast<size_t>((t0 + c) * nb + b);
-          const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * kQ8_0Bytes + kQ8_0Qs;
+          const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Act::kBytes + Act::kQs;
           const __m256i s = _mm256_add_epi32(F::sum(p, q), _mm256_set1_epi32(act.start[i]));
           sum[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(act.d[i])), sum[c]);
+          if constexpr (kMin) min_sum[c] = _mm256_fmadd_ps(mw, _mm256_set1_ps(act.s[i]), min_sum[c]);
         }
       }
-      for (int c = 0; c < C; ++c) _mm256_storeu_ps(y + (t0 + c) * g.y_stride + kHalf * h, sum[c]);
+      for (int c = 0; c < C; ++c) {
+        _mm256_storeu_ps(y + (t0 + c) * g.y_stride + kHalf * h, kMin ? _mm256_add_ps(sum[c], min_sum[c]) : sum[c]);
+      }
     }
   }
 };
@@ -132,7 +156,9 @@ struct Kernel {
 }  // namespace
 
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Sums>>(g); }
+void interleaved_q4_1(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_1Sums>>(g); }
 void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Sums>>(g); }
+void interleaved_q5_1(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_1Sums>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Sums>>(g); }
 void interleaved_iq4_nl(const InterleavedArgs& g) { interleaved_gemm<Kernel<IQ4_NLSums>>(g); }
 

@@ -8,6 +8,7 @@
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
 // multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
+// Q4_1's and Q5_1's m·s terms go to a second sum in the same way, added at the end.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -36,6 +37,7 @@ namespace {
 struct Q4_0Levels {
   static constexpr int kQsBytes = 16;
   static constexpr int kOffset = 8;
+  static constexpr bool kMin = false;
   // Chunk k's low nibbles are elements 4k.., its high nibbles elements 16 + 4k..
   static void load(const uint8_t* qs, __m512i lv[8]) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
@@ -50,6 +52,7 @@ struct Q4_0Levels {
 struct Q8_0Levels {
   static constexpr int kQsBytes = 32;
   static constexpr int kOffset = 128;
+  static constexpr bool kMin = false;
   static void load(const uint8_t* qs, __m512i lv[8]) {
     const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
     for (int k = 0; k < 8; ++k) lv[k] = _mm512_xor_si512(_mm512_loadu_si512(qs + 64 * k), flip);
@@ -60,6 +63,7 @@ struct Q8_0Levels {
 struct IQ4_NLLevels {
   static constexpr int kQsBytes = 16;
   static constexpr int kOffset = 128;
+  static constexpr bool kMin = false;
   static void load(const uint8_t* qs, __m512i lv[8]) {
     const __m512i table = _mm512_broadcast_i32x4(_mm_xor_si128(iq4_nl_levels(), _mm_set1_epi8(static_cast<char>(0x80))));
     Q4_0Levels::load(qs, lv);
@@ -72,6 +76,7 @@ struct IQ4_NLLevels {
 struct Q5_0Levels {
   static constexpr int kQsBytes = 20;
   static constexpr int kOffset = 16;
+  static constexpr bool kMin = false;
   static void load(const uint8_t* qs, __m512i lv[8]) {
     const __m512i qh = _mm512_loadu_si512(qs);
     Q4_0Levels::load(qs + 64, lv);
@@ -88,27 +93,43 @@ struct Q5_0Levels {
   }
 };
 
+// Q4_1, Q5_1: the levels of Q4_0, Q5_0 without an offset; their mins meet the Q8_1 sums.
+struct Q4_1Levels : Q4_0Levels {
+  static constexpr int kOffset = 0;
+  static constexpr bool kMin = true;
+};
+
+struct Q5_1Levels : Q5_0Levels {
+  static constexpr int kOffset = 0;
+  static constexpr bool kMin = true;
+};
+
 inline __m512i broadcast_u32(const uint8_t* p) { return _mm512_set1_epi32(static_cast<int>(load_u32(p))); }
 
 template <class F>
 struct Kernel {
   static constexpr int kQsBytes = F::kQsBytes;
   static constexpr int kOffset = F::kOffset;
+  static constexpr bool kMin = F::kMin;
+  using Act = ActivationTables<kMin>;
   static constexpr int kTokens = 8;
 
   template <int C>
-  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const ActivationTables& act,
-                   int64_t t0, float* y) {
+  static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const Act& act, int64_t t0,
+                   float* y) {
     const int64_t nb = g.n / kQK;
-    __m512 sum[C];
-    for (int c = 0; c < C; ++c) sum[c] = _mm512_setzero_ps();
+    // The min terms m·s in their own sums, added at the end.
+    __m512 sum[C], min_sum[C];
+    for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       __m512i lv[8];
       F::load(qs + b * kInterleaveRows * kQsBytes, lv);
-      const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * b)));
+      const uint8_t* d = scales + b * kGroupScaleBytes<kMin>;
+      const __m512 dw = _mm512_cvtph_ps(load256(d));
+      const __m512 mw = kMin ? _mm512_cvtph_ps(load256(d + 2 * kInterleaveRows)) : _mm512_setzero_ps();
       for (int c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>((t0 + c) * nb + b);
-        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * kQ8_0Bytes + kQ8_0Qs;
+        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Act::kBytes + Act::kQs;
         // Two chains of four instead of one of eight: each vpdpbusd waits for the last.
         __m512i even = _mm512_set1_epi32(act.start[i]);
         __m512i odd = _mm512_setzero_si512();
@@ -118,16 +139,21 @@ struct Kernel {
         }
         const __m512 block = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
         sum[c] = _mm512_fmadd_ps(block, _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
+        if constexpr (kMin) min_sum[c] = _mm512_fmadd_ps(mw, _mm512_set1_ps(act.s[i]), min_sum[c]);
       }
     }
-    for (int c = 0; c < C; ++c) _mm512_storeu_ps(y + (t0 + c) * g.y_stride, sum[c]);
+    for (int c = 0; c < C; ++c) {
+      _mm512_storeu_ps(y + (t0 + c) * g.y_stride, kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
+    }
   }
 };
 
 }  // namespace
 
 void interleaved_q4_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_0Levels>>(g); }
+void interleaved_q4_1(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q4_1Levels>>(g); }
 void interleaved_q5_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_0Levels>>(g); }
+void interleaved_q5_1(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q5_1Levels>>(g); }
 void interleaved_q8_0(const InterleavedArgs& g) { interleaved_gemm<Kernel<Q8_0Levels>>(g); }
 void interleaved_iq4_nl(const InterleavedArgs& g) { interleaved_gemm<Kernel<IQ4_NLLevels>>(g); }
 

@@ -12,14 +12,18 @@ namespace slm::x86 {
 
 namespace avx2 {
 void interleaved_q4_0(const InterleavedArgs& args);
+void interleaved_q4_1(const InterleavedArgs& args);
 void interleaved_q5_0(const InterleavedArgs& args);
+void interleaved_q5_1(const InterleavedArgs& args);
 void interleaved_q8_0(const InterleavedArgs& args);
 void interleaved_iq4_nl(const InterleavedArgs& args);
 }  // namespace avx2
 
 namespace avx512vnni {
 void interleaved_q4_0(const InterleavedArgs& args);
+void interleaved_q4_1(const InterleavedArgs& args);
 void interleaved_q5_0(const InterleavedArgs& args);
+void interleaved_q5_1(const InterleavedArgs& args);
 void interleaved_q8_0(const InterleavedArgs& args);
 void interleaved_iq4_nl(const InterleavedArgs& args);
 }  // namespace avx512vnni
