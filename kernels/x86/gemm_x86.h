@@ -31,4 +31,19 @@ SLM_DECLARE_GEMM_KERNELS
 
 #undef SLM_DECLARE_GEMM_KERNELS
 
+// The float types, with AVX2 and AVX-512 (VNNI has nothing to add to them).
+#define SLM_DECLARE_FLOAT_GEMM_KERNELS  \
+  void gemm_f32(const GemmArgs& args);  \
+  void gemm_f16(const GemmArgs& args);  \
+  void gemm_bf16(const GemmArgs& args);
+
+namespace avx2 {
+SLM_DECLARE_FLOAT_GEMM_KERNELS
+}
+namespace avx512 {
+SLM_DECLARE_FLOAT_GEMM_KERNELS
+}
+
+#undef SLM_DECLARE_FLOAT_GEMM_KERNELS
+
 }  // namespace slm::x86

@@ -25,12 +25,18 @@ namespace {
 using test::ActivationKind;
 using test::Matrix;
 
-// The weight types with GEMM kernels: the two real models' types, Q4_0, and the other
-// 32-element formats of Q4_K_M / Q5_K_M files (Q5_1, IQ4_NL).
+// The weight types with GEMM kernels: the two real models' types, Q4_0, the other
+// 32-element formats of Q4_K_M / Q5_K_M files (Q5_1, IQ4_NL), and the float types.
 constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
-                                   GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q4_K, GgmlType::Q6_K};
+                                   GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q4_K, GgmlType::Q6_K,
+                                   GgmlType::F32,  GgmlType::F16,    GgmlType::BF16};
 
-int64_t cols_for(GgmlType type) { return test::block_elems(type) == kQK_K ? 512 : 320; }
+// Float rows of a length that is no multiple of a vector, of a 32-element chunk or of
+// the dot products' steps.
+int64_t cols_for(GgmlType type) {
+  if (test::is_float_type(type)) return 333;
+  return test::block_elems(type) == kQK_K ? 512 : 320;
+}
 
 // Σ (|level part| + |min part|) · |a| over a row: bounds Σ |term| of both computations.
 double magnitude(const test::WeightParts& parts, const std::vector<float>& a) {
@@ -86,8 +92,9 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 6-8 tokens, 32 for K-quants): single rows, fewer tokens than a tile, one over
-// and one under, and counts that fit no tile.
+// rows by 6-8 tokens, 32 for K-quants, float groups of 16 or 32 rows by 6 or 12 tokens):
+// single rows, fewer tokens than a tile, one over and one under, and counts that fit no
+// tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
