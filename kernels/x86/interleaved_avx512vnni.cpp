@@ -2,9 +2,10 @@
 // of the AVX-512 and AVX2 flags): one 512-bit register holds chunk k of all 16 rows of
 // a group, so each vpdpbusd with four activation bytes broadcast adds four products to
 // every row's lane, and a block ends with one multiply-add that scales 16 rows at once.
-// The levels go in as unsigned bytes (Q4_0 nibbles 0..15, Q5_0 0..31, Q8_0 bytes + 128,
-// IQ4_NL table levels + 128), the offset taken from the activation sums. Decoding each block's levels once serves every token
-// of a tile (up to 8 from registers).
+// The levels go in as unsigned bytes (Q4_0/Q4_1 nibbles 0..15, Q5_0/Q5_1 0..31, Q8_0
+// bytes + 128, IQ4_NL table levels + 128), any offset taken from the activation sums.
+// Decoding each block's levels once serves every token of a tile (up to 8 from
+// registers).
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
 // multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
@@ -65,7 +66,8 @@ struct IQ4_NLLevels {
   static constexpr int kOffset = 128;
   static constexpr bool kMin = false;
   static void load(const uint8_t* qs, __m512i lv[8]) {
-    const __m512i table = _mm512_broadcast_i32x4(_mm_xor_si128(iq4_nl_levels(), _mm_set1_epi8(static_cast<char>(0x80))));
+    const __m128i levels = _mm_xor_si128(iq4_nl_levels(), _mm_set1_epi8(static_cast<char>(0x80)));
+    const __m512i table = _mm512_broadcast_i32x4(levels);
     Q4_0Levels::load(qs, lv);
     for (int k = 0; k < 8; ++k) lv[k] = _mm512_shuffle_epi8(table, lv[k]);
   }
