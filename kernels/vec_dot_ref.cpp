@@ -2,7 +2,8 @@
 // written to reproduce the float arithmetic of ggml's generic CPU code exactly (this file
 // is compiled with -ffp-contract=off so no product is fused into a sum):
 //   * 32-element formats: an int sum over the block, then one float update per block
-//     with the scales multiplied in ggml's order (it differs between types).
+//     with the scales multiplied in ggml's order (it differs between types). Q4_1 and
+//     Q5_1 follow llama.cpp's x86 build instead (dot_min_q8_1_x86).
 //   * K-quants: int sums over the super-block kept in 8 lanes (element e goes to lane
 //     e % 8), scaled into 8 float lanes per super-block and added up at the very end;
 //     mins enter through the Q8_K bsums.
@@ -49,6 +50,27 @@ float add_lanes(float sum, const float* lanes) {
 float sum_lanes_x86(const float* lanes) {
   const float r0 = lanes[0] + lanes[4], r1 = lanes[1] + lanes[5], r2 = lanes[2] + lanes[6], r3 = lanes[3] + lanes[7];
   return (r0 + r2) + (r1 + r3);
+}
+
+// Q4_1 and Q5_1 as llama.cpp's x86 build computes them (its only path for these types,
+// prompts and decoding alike): 8 integer lanes per block, lane l = elements 4l..4l+3; each
+// float lane grows by a fused (d_w·d_a)·lane per block; the min terms m·s are fused into
+// one running sum in block order; the lanes are summed as sum_lanes_x86, then the mins.
+template <class Block, class Level>
+float dot_min_q8_1_x86(int64_t n, const uint8_t* w, const uint8_t* a, Level level) {
+  float lanes[8] = {};
+  float mins = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<Block>(w, ib);
+    const auto y = load_block<block_q8_1>(a, ib);
+    // The min m meets the activations through s = d_a · Σ q_a (stored as f16).
+    mins = std::fma(f16(x.m), f16(y.s), mins);
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK; ++e) lane_sums[e / 4] += level(x, e) * y.qs[e];
+    const float d = f16(x.d) * f16(y.d);
+    for (int l = 0; l < 8; ++l) lanes[l] = std::fma(d, static_cast<float>(lane_sums[l]), lanes[l]);
+  }
+  return sum_lanes_x86(lanes) + mins;
 }
 
 template <typename Load>
@@ -105,19 +127,9 @@ float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
 }
 
 float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
-  float sum = 0.0f;
-  for (int64_t ib = 0; ib < n / kQK; ++ib) {
-    const auto x = load_block<block_q4_1>(w, ib);
-    const auto y = load_block<block_q8_1>(a, ib);
-    int sumi = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sumi += (x.qs[j] & 0xF) * y.qs[j];
-      sumi += (x.qs[j] >> 4) * y.qs[j + kHalf];
-    }
-    // The min m meets the activations through s = d_a · Σ q_a (stored as f16).
-    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
-  }
-  return sum;
+  return dot_min_q8_1_x86<block_q4_1>(n, w, a, [](const block_q4_1& x, int e) {
+    return e < kHalf ? x.qs[e] & 0xF : x.qs[e - kHalf] >> 4;
+  });
 }
 
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
@@ -136,18 +148,9 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
 }
 
 float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
-  float sum = 0.0f;
-  for (int64_t ib = 0; ib < n / kQK; ++ib) {
-    const auto x = load_block<block_q5_1>(w, ib);
-    const auto y = load_block<block_q8_1>(a, ib);
-    int sumi = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sumi += ((x.qs[j] & 0xF) | q5_high_bit(x.qh, j)) * y.qs[j];
-      sumi += ((x.qs[j] >> 4) | q5_high_bit(x.qh, j + kHalf)) * y.qs[j + kHalf];
-    }
-    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
-  }
-  return sum;
+  return dot_min_q8_1_x86<block_q5_1>(n, w, a, [](const block_q5_1& x, int e) {
+    return (e < kHalf ? x.qs[e] & 0xF : x.qs[e - kHalf] >> 4) | q5_high_bit(x.qh, e);
+  });
 }
 
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {

@@ -8,6 +8,8 @@
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
 // multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
+// Q4_1 and Q5_1 instead keep their dot product's 8 lanes and min sum (min_lanes_16.inc),
+// so that their outputs equal the dot products (and llama.cpp's) exactly.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -31,6 +33,7 @@ namespace slm::x86::avx512vnni {
 #include "kernels/x86/gemm_common.inc"
 #include "kernels/x86/gemm_vnni_groups.inc"
 #include "kernels/x86/activation_tables.inc"
+#include "kernels/x86/min_lanes_16.inc"
 
 namespace {
 
@@ -60,7 +63,9 @@ struct Kernel32 {
   using Prepared = ActivationTables<F::kMin>;
   using Decoded = DecodedRows<F>;
   static constexpr int kRows = kGroupRows;
-  static constexpr int kTokens = 8;  // float accumulators kept in registers
+  // Tokens whose float accumulators stay in registers: one per token, or with a min the
+  // dot product's 8 lanes and the min sum.
+  static constexpr int kTokens = F::kMin ? 2 : 8;
 
   static void prepare(Prepared& act, const GemmArgs& g) { act.fill(g, kUnsignedOffset<F>); }
 
@@ -84,30 +89,57 @@ struct Kernel32 {
 
   template <int C>
   static void tile(const GemmArgs& g, const Decoded& w, const Prepared& act, int64_t r0, int rows, int64_t t0) {
+    if constexpr (F::kMin) {
+      tile_min<C>(g, w, act, r0, rows, t0);
+      return;
+    }
     const int64_t nb = g.n / kQK;
-    __m512 sum[C], min_sum[C];
-    for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
+    __m512 sum[C];
+    for (int c = 0; c < C; ++c) sum[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       __m512i levels[8];
-      for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
+      load_levels(w, b, levels);
       const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
       for (int c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>((t0 + c) * nb + b);
-        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Prepared::kBytes + Prepared::kQs;
         __m512i acc = _mm512_set1_epi32(act.start[i]);
+        const uint8_t* q = activations(g, t0 + c, b);
         for (int k = 0; k < 8; ++k) {
           acc = _mm512_dpbusd_epi32(acc, levels[k], _mm512_set1_epi32(static_cast<int>(load_u32(q + 4 * k))));
         }
         sum[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
-        if constexpr (F::kMin) {
-          min_sum[c] = _mm512_fmadd_ps(_mm512_loadu_ps(w.m.data() + b * kGroupRows), _mm512_set1_ps(act.s[i]),
-                                       min_sum[c]);
-        }
       }
     }
-    for (int c = 0; c < C; ++c) {
-      store_group(g.y + (t0 + c) * g.y_stride + r0, rows, F::kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
+    for (int c = 0; c < C; ++c) store_group(g.y + (t0 + c) * g.y_stride + r0, rows, sum[c]);
+  }
+
+  // Q4_1, Q5_1: every row's dot product, bit for bit (min_lanes_16.inc).
+  template <int C>
+  static void tile_min(const GemmArgs& g, const Decoded& w, const Prepared& act, int64_t r0, int rows, int64_t t0) {
+    const int64_t nb = g.n / kQK;
+    MinLanes16 lanes[C];
+    for (MinLanes16& l : lanes) l.clear();
+    for (int64_t b = 0; b < nb; ++b) {
+      __m512i levels[8];
+      load_levels(w, b, levels);
+      const __m512 dw = _mm512_loadu_ps(w.d.data() + b * kGroupRows);
+      const __m512 m = _mm512_loadu_ps(w.m.data() + b * kGroupRows);
+      for (int c = 0; c < C; ++c) {
+        const auto i = static_cast<size_t>((t0 + c) * nb + b);
+        lanes[c].add_block(levels, activations(g, t0 + c, b), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), m,
+                           act.s[i]);
+      }
     }
+    for (int c = 0; c < C; ++c) store_group(g.y + (t0 + c) * g.y_stride + r0, rows, lanes[c].total());
+  }
+
+  static void load_levels(const Decoded& w, int64_t b, __m512i levels[8]) {
+    for (int k = 0; k < 8; ++k) levels[k] = _mm512_loadu_si512(w.levels.data() + b * kBlockWords + kGroupRows * k);
+  }
+
+  // Token t's activation bytes of block b.
+  static const uint8_t* activations(const GemmArgs& g, int64_t t, int64_t b) {
+    return g.a + static_cast<size_t>(t) * g.a_stride + b * Prepared::kBytes + Prepared::kQs;
   }
 };
 

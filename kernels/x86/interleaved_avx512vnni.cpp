@@ -9,7 +9,8 @@
 //
 // Each output is, block by block, (d_w·d_a)·Σ plus the running sum in one fused
 // multiply-add, in block order: the scalar reference's arithmetic but for that fusion.
-// Q4_1's and Q5_1's m·s terms go to a second sum in the same way, added at the end.
+// Q4_1 and Q5_1 instead keep their dot product's 8 lanes and min sum (min_lanes_16.inc),
+// so that their outputs equal the dot products (and llama.cpp's) exactly.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -30,6 +31,7 @@
 
 namespace slm::x86::avx512vnni {
 #include "kernels/x86/interleaved_common.inc"
+#include "kernels/x86/min_lanes_16.inc"
 
 namespace {
 
@@ -114,24 +116,27 @@ struct Kernel {
   static constexpr int kOffset = F::kOffset;
   static constexpr bool kMin = F::kMin;
   using Act = ActivationTables<kMin>;
-  static constexpr int kTokens = 8;
+  // Tokens whose float accumulators stay in registers: one per token, or with a min the
+  // dot product's 8 lanes and the min sum.
+  static constexpr int kTokens = kMin ? 2 : 8;
 
   template <int C>
   static void tile(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const Act& act, int64_t t0,
                    float* y) {
+    if constexpr (kMin) {
+      tile_min<C>(g, qs, scales, act, t0, y);
+      return;
+    }
     const int64_t nb = g.n / kQK;
-    // The min terms m·s in their own sums, added at the end.
-    __m512 sum[C], min_sum[C];
-    for (int c = 0; c < C; ++c) sum[c] = min_sum[c] = _mm512_setzero_ps();
+    __m512 sum[C];
+    for (int c = 0; c < C; ++c) sum[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       __m512i lv[8];
       F::load(qs + b * kInterleaveRows * kQsBytes, lv);
-      const uint8_t* d = scales + b * kGroupScaleBytes<kMin>;
-      const __m512 dw = _mm512_cvtph_ps(load256(d));
-      const __m512 mw = kMin ? _mm512_cvtph_ps(load256(d + 2 * kInterleaveRows)) : _mm512_setzero_ps();
+      const __m512 dw = _mm512_cvtph_ps(load256(scales + b * kGroupScaleBytes<kMin>));
       for (int c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>((t0 + c) * nb + b);
-        const uint8_t* q = g.a + static_cast<size_t>(t0 + c) * g.a_stride + b * Act::kBytes + Act::kQs;
+        const uint8_t* q = activations(g, t0 + c, b);
         // Two chains of four instead of one of eight: each vpdpbusd waits for the last.
         __m512i even = _mm512_set1_epi32(act.start[i]);
         __m512i odd = _mm512_setzero_si512();
@@ -141,12 +146,35 @@ struct Kernel {
         }
         const __m512 block = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
         sum[c] = _mm512_fmadd_ps(block, _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), sum[c]);
-        if constexpr (kMin) min_sum[c] = _mm512_fmadd_ps(mw, _mm512_set1_ps(act.s[i]), min_sum[c]);
       }
     }
-    for (int c = 0; c < C; ++c) {
-      _mm512_storeu_ps(y + (t0 + c) * g.y_stride, kMin ? _mm512_add_ps(sum[c], min_sum[c]) : sum[c]);
+    for (int c = 0; c < C; ++c) _mm512_storeu_ps(y + (t0 + c) * g.y_stride, sum[c]);
+  }
+
+  // Q4_1, Q5_1: every row's dot product, bit for bit (min_lanes_16.inc).
+  template <int C>
+  static void tile_min(const InterleavedArgs& g, const uint8_t* qs, const uint8_t* scales, const Act& act, int64_t t0,
+                       float* y) {
+    const int64_t nb = g.n / kQK;
+    MinLanes16 lanes[C];
+    for (MinLanes16& l : lanes) l.clear();
+    for (int64_t b = 0; b < nb; ++b) {
+      __m512i lv[8];
+      F::load(qs + b * kInterleaveRows * kQsBytes, lv);
+      const uint8_t* d = scales + b * kGroupScaleBytes<kMin>;
+      const __m512 dw = _mm512_cvtph_ps(load256(d));
+      const __m512 m = _mm512_cvtph_ps(load256(d + 2 * kInterleaveRows));
+      for (int c = 0; c < C; ++c) {
+        const auto i = static_cast<size_t>((t0 + c) * nb + b);
+        lanes[c].add_block(lv, activations(g, t0 + c, b), _mm512_mul_ps(dw, _mm512_set1_ps(act.d[i])), m, act.s[i]);
+      }
     }
+    for (int c = 0; c < C; ++c) _mm512_storeu_ps(y + (t0 + c) * g.y_stride, lanes[c].total());
+  }
+
+  // Token t's activation bytes of block b.
+  static const uint8_t* activations(const InterleavedArgs& g, int64_t t, int64_t b) {
+    return g.a + static_cast<size_t>(t) * g.a_stride + b * Act::kBytes + Act::kQs;
   }
 };
 

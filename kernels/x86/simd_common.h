@@ -35,6 +35,12 @@ static inline uint32_t load_u32(const uint8_t* p) {
   return v;
 }
 
+// a·b + c rounded once (std::fma is an inline function shared with files built without
+// FMA; see vec_dot_x86.h).
+static inline float fma_f32(float a, float b, float c) {
+  return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+}
+
 // Sum of the 8 lanes: halves, then pairs, then the last two.
 static inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

@@ -2,8 +2,9 @@
 // matmul, against the scalar reference dot products on the same converted activations.
 // Both compute the same exact integer sum per block; only the float side differs (each
 // block's sum split over SIMD lanes before scaling, other addition orders), so each output
-// must agree within the float rounding bound of test::rounding_tolerance. The K-quants
-// keep the dot products' float lanes and order (llama.cpp's), so theirs must be equal.
+// must agree within the float rounding bound of test::rounding_tolerance. The K-quants,
+// Q4_1 and Q5_1 keep the dot products' float lanes and order (llama.cpp's), so theirs
+// must be equal.
 #include <gtest/gtest.h>
 
 #include <cmath>

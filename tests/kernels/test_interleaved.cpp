@@ -1,9 +1,10 @@
 // The interleaved weight layout (interleaved.h): packing restores every GGUF row byte for
 // byte, and the kernels on it, called through matmul on every ISA family, agree with the
 // scalar dot products of the original rows: the same exact integer sum per block, so
-// only float rounding may differ (test::rounding_tolerance). Row counts cover groups of
-// 16 with and without a tail, lengths one and two blocks and a few more, extreme scales
-// (the weight kinds of random_matrix) and hostile activations.
+// only float rounding may differ (test::rounding_tolerance), and not even that for the
+// types whose kernels keep llama.cpp's float order (Q4_1, Q5_1). Row counts cover groups
+// of 16 with and without a tail, lengths one and two blocks and a few more, extreme
+// scales (the weight kinds of random_matrix) and hostile activations.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -107,6 +108,10 @@ double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_cols, int64_t n_t
       // Q4_1/Q5_1 sum their min terms apart and add the two sums: one more addition than
       // the chains of n_cols / 32 blocks that the bound for n_cols elements allows for.
       const double tolerance = test::rounding_tolerance(n_cols + kQK, magnitude);
+      if (test::bit_exact_on_every_isa(type)) {
+        EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_cols
+                             << " tokens " << n_tokens << " row " << r << " token " << t;
+      }
       EXPECT_NEAR(got, want, tolerance) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x"
                                         << n_cols << " tokens " << n_tokens << " row " << r << " token " << t;
       if (tolerance > 0.0) worst = std::max(worst, std::fabs(got - want) / tolerance);
