@@ -55,9 +55,10 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
   set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
   set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
 
-// The float types' GEMM kernels widen and transpose every weight row once per call,
-// which pays off from 16 tokens (slm-bench gemm --tokens 8 / 16 on a Sapphire Rapids
-// core: ~25 / ~40 Gop/s against ~30 for the dot products).
+// The float types' GEMM kernels widen every weight row and token once per call, which
+// pays off from 16 tokens (slm-bench gemm --tokens 8 / 16 on a Sapphire Rapids core:
+// ~30-37 / ~36-42 Gop/s against ~30 for the dot products). Their results are the dot
+// products' exactly, so the threshold moves no output.
 constexpr int64_t kFloatGemmMinTokens = 16;
 #define SLM_SET_FLOAT_GEMM_KERNELS(table, ns)                              \
   set_gemm(table, GgmlType::F32, ns::gemm_f32, kFloatGemmMinTokens);   \

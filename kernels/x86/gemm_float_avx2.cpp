@@ -1,7 +1,6 @@
 // F32, F16 and BF16 GEMM kernels with AVX2 + FMA + F16C (compiled with exactly those
-// flags): gemm_float.inc at 8 lanes, 16 rows by 6 tokens per tile.
+// flags): gemm_float.inc at 8 lanes, 1 row by 3 tokens per tile.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels/gemm.h"

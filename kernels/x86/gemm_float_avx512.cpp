@@ -1,5 +1,5 @@
 // F32, F16 and BF16 GEMM kernels with AVX-512 F/BW/VL (compiled with those flags on top
-// of the AVX2 ones): gemm_float.inc at 16 lanes, 32 rows by 12 tokens per tile. VNNI has
+// of the AVX2 ones): gemm_float.inc at 16 lanes, 2 rows by 3 tokens per tile. VNNI has
 // nothing to add to float arithmetic, so the avx512vnni table uses these too.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
@@ -10,7 +10,6 @@
 #endif
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels/gemm.h"

@@ -9,8 +9,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#include <type_traits>
-
 #include "kernels/x86/simd_common.h"
 #include "kernels/x86/vec_dot_x86.h"
 

@@ -4,7 +4,7 @@
 // block's sum split over SIMD lanes before scaling, other addition orders), so each output
 // must agree within the float rounding bound of test::rounding_tolerance. The K-quants,
 // Q4_1 and Q5_1 keep the dot products' float lanes and order (llama.cpp's), so theirs
-// must be equal.
+// must be equal; the float types' equal their own family's dot products.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -80,6 +80,13 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
       if (test::bit_exact_on_every_isa(type)) {
         EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens
                              << " row " << r << " token " << t;
+      }
+      // The float GEMMs compute their family's dot products exactly (gemm_float.inc), so
+      // a batch gives what single tokens give.
+      if (test::is_float_type(type)) {
+        EXPECT_EQ(got, vec_dot_table(isa).find(type)->dot(n, row, a.row(t)))
+            << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens << " row " << r
+            << " token " << t;
       }
       EXPECT_NEAR(got, want, tolerance) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x"
                                         << n_tokens << " row " << r << " token " << t << " activations#"
