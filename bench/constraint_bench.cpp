@@ -1,11 +1,11 @@
-// slm-bench constraints [-m FILE] [--per-split N] [--steps N] SPLIT_DIR...
+// slm-bench constraints [-m FILE] [--per-split N] [--steps N] [--list-slow US] SPLIT_DIR...
 //   Compile time of every JSON Schema in each folder (p50 / p99 / max, schemas that do
 //   not compile counted apart), and the time of one token mask at the model's
 //   vocabulary (p50 / p99 / p99.9 / max) along random walks: from the start state, pick
-//   a random allowed token, accept it, repeat. Mask times are given twice: wall clock,
-//   and this thread's CPU time, which on a shared machine leaves out the time slices
-//   other processes took (they would show as a fake tail). The compile cache is bypassed by making
-//   each schema's text unique (a $comment), so every compile is a cold one.
+//   a random allowed token, accept it, repeat. Times are given twice: wall clock, and
+//   this thread's CPU time, which on a shared machine leaves out the time slices other
+//   processes took (they would show as a fake tail). The compile cache is bypassed by
+//   making each schema's text unique (a $comment), so every compile is a cold one.
 // slm-bench decode-constrained [-m FILE] [--schema FILE] [-p PROMPT] [-r N]
 //   Generation speed with a JSON Schema constraint against the same number of tokens
 //   without one, and the share of tokens the constraint forced.
@@ -51,6 +51,7 @@ struct MaskOptions {
   std::vector<std::string> splits;
   int per_split = 200;
   int steps = 64;
+  double list_slow_us = 0;  // > 0: name every mask slower than this (CPU time) on stderr
 };
 
 void run_constraint_bench(const MaskOptions& o) {
@@ -59,10 +60,10 @@ void run_constraint_bench(const MaskOptions& o) {
   // shared by all later ones: built here, so the first schema's compile time is its own.
   const api::Constraint warm_up(model, SLM_CONSTRAINT_JSON_SCHEMA, "{}");
   std::mt19937 rng(7);
-  std::vector<double> all_compile, all_mask, all_mask_cpu;
-  std::printf("| split | schemas | compiled | compile p50 / p99 / max ms | masks | mask p50 / p99 / p99.9 / max µs |"
-              " mask CPU p50 / p99 / p99.9 / max µs |\n");
-  std::printf("| --- | ---: | ---: | --- | ---: | --- | --- |\n");
+  std::vector<double> all_compile, all_compile_cpu, all_mask, all_mask_cpu;
+  std::printf("| split | schemas | compiled | compile p50 / p99 / max ms | compile CPU p50 / p99 / max ms | masks |"
+              " mask p50 / p99 / p99.9 / max µs | mask CPU p50 / p99 / p99.9 / max µs |\n");
+  std::printf("| --- | ---: | ---: | --- | --- | ---: | --- | --- |\n");
   for (const std::string& dir : o.splits) {
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
@@ -70,13 +71,14 @@ void run_constraint_bench(const MaskOptions& o) {
     }
     std::sort(files.begin(), files.end());
     if (static_cast<int>(files.size()) > o.per_split) files.resize(static_cast<size_t>(o.per_split));
-    std::vector<double> compile_ms, mask_us, mask_cpu_us;
+    std::vector<double> compile_ms, compile_cpu_ms, mask_us, mask_cpu_us;
     int compiled = 0;
     for (const auto& f : files) {
       std::string text = tools::read_text_file(f.string());
       const size_t brace = text.find('{');
       if (brace == std::string::npos) continue;
       text.insert(brace + 1, "\"$comment\": \"bench " + f.filename().string() + "\",");
+      const double cpu0 = thread_cpu_us();
       const auto t0 = std::chrono::steady_clock::now();
       std::unique_ptr<api::Constraint> c;
       try {
@@ -85,6 +87,7 @@ void run_constraint_bench(const MaskOptions& o) {
         continue;
       }
       compile_ms.push_back(ms_since(t0));
+      compile_cpu_ms.push_back((thread_cpu_us() - cpu0) / 1000.0);
       ++compiled;
       api::Matcher m(*c, model.n_vocab());
       for (int step = 0; step < o.steps && !m.is_terminated(); ++step) {
@@ -93,6 +96,9 @@ void run_constraint_bench(const MaskOptions& o) {
         const std::vector<uint64_t> bits = m.mask();
         mask_us.push_back(1000.0 * ms_since(t1));
         mask_cpu_us.push_back(thread_cpu_us() - cpu);
+        if (o.list_slow_us > 0 && mask_cpu_us.back() > o.list_slow_us) {
+          std::fprintf(stderr, "slow mask: %s step %d: %.0f µs CPU\n", f.string().c_str(), step, mask_cpu_us.back());
+        }
         std::vector<slm_token> allowed;
         for (size_t w = 0; w < bits.size(); ++w) {
           for (uint64_t b = bits[w]; b != 0; b &= b - 1) allowed.push_back(static_cast<slm_token>(w * 64 + __builtin_ctzll(b)));
@@ -101,18 +107,23 @@ void run_constraint_bench(const MaskOptions& o) {
         m.accept(allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)]);
       }
     }
-    std::printf("| %s | %zu | %d | %.2f / %.2f / %.2f | %zu | %.0f / %.0f / %.0f / %.0f | %.0f / %.0f / %.0f / %.0f |\n",
+    std::printf("| %s | %zu | %d | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %zu | %.0f / %.0f / %.0f / %.0f |"
+                " %.0f / %.0f / %.0f / %.0f |\n",
                 std::filesystem::path(dir).filename().c_str(), files.size(), compiled, percentile(compile_ms, 50),
-                percentile(compile_ms, 99), percentile(compile_ms, 100), mask_us.size(), percentile(mask_us, 50),
+                percentile(compile_ms, 99), percentile(compile_ms, 100), percentile(compile_cpu_ms, 50),
+                percentile(compile_cpu_ms, 99), percentile(compile_cpu_ms, 100), mask_us.size(), percentile(mask_us, 50),
                 percentile(mask_us, 99), percentile(mask_us, 99.9), percentile(mask_us, 100), percentile(mask_cpu_us, 50),
                 percentile(mask_cpu_us, 99), percentile(mask_cpu_us, 99.9), percentile(mask_cpu_us, 100));
     std::fflush(stdout);
     all_compile.insert(all_compile.end(), compile_ms.begin(), compile_ms.end());
+    all_compile_cpu.insert(all_compile_cpu.end(), compile_cpu_ms.begin(), compile_cpu_ms.end());
     all_mask.insert(all_mask.end(), mask_us.begin(), mask_us.end());
     all_mask_cpu.insert(all_mask_cpu.end(), mask_cpu_us.begin(), mask_cpu_us.end());
   }
-  std::printf("| all | | %zu | %.2f / %.2f / %.2f | %zu | %.0f / %.0f / %.0f / %.0f | %.0f / %.0f / %.0f / %.0f |\n",
+  std::printf("| all | | %zu | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %zu | %.0f / %.0f / %.0f / %.0f |"
+              " %.0f / %.0f / %.0f / %.0f |\n",
               all_compile.size(), percentile(all_compile, 50), percentile(all_compile, 99), percentile(all_compile, 100),
+              percentile(all_compile_cpu, 50), percentile(all_compile_cpu, 99), percentile(all_compile_cpu, 100),
               all_mask.size(), percentile(all_mask, 50), percentile(all_mask, 99), percentile(all_mask, 99.9),
               percentile(all_mask, 100), percentile(all_mask_cpu, 50), percentile(all_mask_cpu, 99),
               percentile(all_mask_cpu, 99.9), percentile(all_mask_cpu, 100));
@@ -168,6 +179,7 @@ void register_constraint_bench(CLI::App& app) {
   cmd->add_option("-m,--model", mask->model, "GGUF file whose vocabulary to use (default: the default model)");
   cmd->add_option("--per-split", mask->per_split, "Schemas per folder (sorted by name)")->capture_default_str();
   cmd->add_option("--steps", mask->steps, "Tokens per random walk")->capture_default_str();
+  cmd->add_option("--list-slow", mask->list_slow_us, "List masks above this many µs of CPU time on stderr");
   cmd->add_option("splits", mask->splits, "Folders of JSON Schema files")->required();
   cmd->callback([mask] { run_constraint_bench(*mask); });
 

@@ -2,9 +2,10 @@
 // shapes of the two real models (and SmolLM2 FFN matrices of the other 32-element and
 // float types), in Gop/s (2 ops per weight x token), for each SIMD ISA
 // family: the per-token dot-product loop that decoding uses against the tiled GEMM
-// kernel. Time is this thread's CPU time (see kernel_inputs.h). Then matmul itself
-// (activation conversion included) with the selected ISA on 1 and 2 OpenMP threads, in
-// wall-clock time, which other processes on the machine do disturb.
+// kernel, and for the interleavable types a second line: the kernel on the layout they
+// are repacked into at load time. Time is this thread's CPU time (see kernel_inputs.h).
+// Then matmul itself (activation conversion included) with the selected ISA on 1 and 2
+// OpenMP threads, in wall-clock time, which other processes on the machine do disturb.
 #include <omp.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "kernel_inputs.h"
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
+#include "kernels/interleaved.h"
 #include "kernels/matmul.h"
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
@@ -52,6 +54,30 @@ double wall_gops(const Shape& s, int64_t tokens, const std::function<void()>& wo
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return 2.0 * static_cast<double>(s.n_rows * s.n_cols * tokens) / best / 1e9;
+}
+
+// The matrix repacked as at load time (interleaved.h) through each family's kernel for
+// that layout, which prompts of repacked models use: "-" where a family has none.
+void print_interleaved(const Shape& s, const slm::MatrixView& rows, const std::vector<float>& x, int64_t tokens) {
+  std::vector<uint8_t> packed_bytes(static_cast<size_t>(rows.n_rows) * rows.row_bytes);
+  const slm::InterleavedParts parts = slm::interleaved_parts(slm::interleave(rows, packed_bytes.data()));
+  std::vector<float> y(static_cast<size_t>(s.n_rows * tokens));
+  std::printf("%-20s %-18s", "", "  interleaved");
+  for (slm::Isa isa : slm::kAllIsas) {
+    if (isa == slm::Isa::kScalar) continue;
+    const slm::VecDotKernel& k = *slm::vec_dot_table(isa).find(s.type);
+    if (!slm::cpu_supports(isa) || k.interleaved == nullptr) {
+      std::printf("%20s", slm::cpu_supports(isa) ? "-" : "n/a");
+      continue;
+    }
+    const size_t act_bytes = slm::row_size(k.act_type, s.n_cols);
+    std::vector<uint8_t> a(act_bytes * static_cast<size_t>(tokens));
+    for (int64_t t = 0; t < tokens; ++t) k.quantize(x.data() + t * s.n_cols, a.data() + t * act_bytes, s.n_cols);
+    const slm::InterleavedArgs args{s.n_cols, parts.qs, parts.scales, parts.n_groups, a.data(), act_bytes, tokens,
+                                    y.data(), s.n_rows};
+    std::printf("%20.1f", gops(s, tokens, [&] { k.interleaved(args); }));
+  }
+  std::printf("\n");
 }
 
 void run_gemm(int64_t kTokens) {
@@ -118,6 +144,7 @@ void run_gemm(int64_t kTokens) {
       threaded[threads - 1] = wall_gops(s, kTokens, [&] { slm::matmul(view, x.data(), kTokens, y.data()); });
     }
     std::printf("%14.1f /%6.1f\n", threaded[0], threaded[1]);
+    if (slm::interleavable(s.type)) print_interleaved(s, view, x, kTokens);
   }
 }
 

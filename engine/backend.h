@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "engine/kv_cache.h"
 #include "kernels/attention.h"
@@ -11,13 +12,23 @@
 
 namespace slm {
 
+// The activation of a gated feed-forward block: act(gate) ⊙ up.
+enum class GatedActivation { kSilu, kGelu };
+
 class Backend {
  public:
   virtual ~Backend() = default;
   // y[t][r] = W[r] · x[t] for n_tokens rows of x.
   virtual void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) = 0;
+  // ys[i][t][r] = ws[i][r] · x[t]: several matrices with one input, done together.
+  virtual void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens,
+                      std::span<float* const> ys) = 0;
   // Each of n_rows rows of width n: RMSNorm times w (w may be null), in place.
   virtual void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) = 0;
+  // y[i] = act(gate[i]) · up[i] for n elements.
+  virtual void gated_activation(GatedActivation act, const float* gate, const float* up, float* y, int64_t n) = 0;
+  // The f16 bits of x (n values) to y: rows of the KV cache.
+  virtual void to_f16(const float* x, uint16_t* y, int64_t n) = 0;
   // RoPE on each token's n_heads heads; positions[t] is token t's position.
   virtual void rope(float* x, int64_t n_tokens, int n_heads, int head_dim, const int32_t* positions,
                     const RopeConfig& rope, const float* freq_factors) = 0;

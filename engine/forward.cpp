@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include "kernels/fp16.h"
-#include "kernels/ops.h"
-
 namespace slm {
 
 namespace {
@@ -71,9 +68,9 @@ void attention_block(ForwardPass& f, int il) {
     q.resize(static_cast<size_t>(n * q_width));
     k.resize(static_cast<size_t>(n * k_width));
     v.resize(static_cast<size_t>(n * v_width));
-    f.backend.matmul(*w.wq, f.normed.data(), n, q.data());
-    f.backend.matmul(*w.wk, f.normed.data(), n, k.data());
-    f.backend.matmul(*w.wv, f.normed.data(), n, v.data());
+    const MatrixView ws[] = {*w.wq, *w.wk, *w.wv};
+    float* const ys[] = {q.data(), k.data(), v.data()};
+    f.backend.matmul(ws, f.normed.data(), n, ys);
   }
   add_bias(q, w.bq, n);
   add_bias(k, w.bk, n);
@@ -88,10 +85,8 @@ void attention_block(ForwardPass& f, int il) {
   }
 
   for (int64_t t = 0; t < n; ++t) {  // the cache stores f16, like llama.cpp's default
-    uint16_t* kc = f.cache.k(il, f.positions[t]);
-    uint16_t* vc = f.cache.v(il, f.positions[t]);
-    for (int64_t i = 0; i < k_width; ++i) kc[i] = f32_to_f16(k[t * k_width + i]);
-    for (int64_t i = 0; i < v_width; ++i) vc[i] = f32_to_f16(v[t * v_width + i]);
+    f.backend.to_f16(k.data() + t * k_width, f.cache.k(il, f.positions[t]), k_width);
+    f.backend.to_f16(v.data() + t * v_width, f.cache.v(il, f.positions[t]), v_width);
   }
   const AttentionShape shape{l.n_head, l.n_head_kv, c.head_dim_k, c.head_dim_v, c.kq_scale,
                              l.sliding ? c.sliding_window : 0};
@@ -119,8 +114,9 @@ void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
   if (w.ffn_gate) {
     gate.resize(static_cast<size_t>(n * n_ff));
     up.resize(static_cast<size_t>(n * n_ff));
-    f.backend.matmul(*w.ffn_gate, f.normed.data(), n, gate.data());
-    f.backend.matmul(w.ffn_up, f.normed.data(), n, up.data());
+    const MatrixView ws[] = {*w.ffn_gate, w.ffn_up};
+    float* const ys[] = {gate.data(), up.data()};
+    f.backend.matmul(ws, f.normed.data(), n, ys);
   } else {  // fused [gate | up] rows
     std::vector<float>& both = s.both;
     both.resize(static_cast<size_t>(n * 2 * n_ff));
@@ -130,11 +126,7 @@ void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
   }
   std::vector<float>& act = s.act;
   act.resize(static_cast<size_t>(n * n_ff));
-  if (activation == GatedActivation::kSilu) {
-    swiglu(gate.data(), up.data(), act.data(), n * n_ff);
-  } else {
-    geglu(gate.data(), up.data(), act.data(), n * n_ff);
-  }
+  f.backend.gated_activation(activation, gate.data(), up.data(), act.data(), n * n_ff);
   std::vector<float>& out = s.out;
   out.resize(static_cast<size_t>(n * c.n_embd));
   f.backend.matmul(w.ffn_down, act.data(), n, out.data());

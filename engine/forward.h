@@ -35,8 +35,6 @@ struct ForwardPass {
   std::vector<float>& normed;  // [n_tokens][n_embd]
 };
 
-enum class GatedActivation { kSilu, kGelu };
-
 // x += post_norm(Wo · attention(rope(norm(q)), rope(norm(k)), v)) with the layer's
 // optional pieces: fused QKV, biases, per-head q/k norms, post-attention norm.
 void attention_block(ForwardPass& f, int il);

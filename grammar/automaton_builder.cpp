@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "grammar/grammar_checks.h"
 #include "grammar/utf8_paths.h"
 #include "slm/error.h"
 
@@ -38,6 +39,19 @@ struct Call {
   auto operator<=>(const Call&) const = default;
 };
 
+// Repeats with fewer copies gain nothing from Grammar::equivalent_node: it only merges
+// copies more than the longest token away from both ends, and real vocabularies have
+// tokens of 16 characters and more.
+constexpr uint32_t kMinTrackedCopies = 16;
+
+bool has_repeat(const Expr& e) {
+  if (e.kind == Expr::Kind::Repeat) return true;
+  for (const Expr& x : e.items) {
+    if (has_repeat(x)) return true;
+  }
+  return false;
+}
+
 [[noreturn]] void too_large() {
   throw Error("gbnf: grammar too large to compile (more than " + std::to_string(kMaxGrammarNodes) + " states or " +
               std::to_string(kMaxGrammarEdges) + " edges; lower the {m,n} counts)");
@@ -58,7 +72,7 @@ std::vector<uint32_t> group_by_node(std::vector<Item>& items, size_t nodes, Key 
 
 class Builder {
  public:
-  explicit Builder(const GbnfAst& ast) : ast_(ast) {}
+  Builder(const GbnfAst& ast, const std::vector<char>& nullable) : ast_(ast), nullable_(nullable) {}
 
   Grammar::Parts build(std::string_view root) {
     uint32_t root_rule = UINT32_MAX;
@@ -119,7 +133,7 @@ class Builder {
       }
       case Expr::Kind::Alternation: {
         const uint32_t to = new_node();
-        for (const Expr& x : e.items) eps(emit(x, from), to);
+        emit_alternatives(e.items, from, to);
         return to;
       }
       case Expr::Kind::Repeat: return emit_repeat(e, from);
@@ -127,10 +141,49 @@ class Builder {
     return from;
   }
 
+  // Alternatives that begin with literal bytes share a trie of those bytes, so that an
+  // enum of hundreds of strings reads each byte in one state instead of one state per
+  // alternative (which would be as many parser stacks at run time).
+  void emit_alternatives(const std::vector<Expr>& items, uint32_t from, uint32_t to) {
+    std::map<std::pair<uint32_t, uint8_t>, uint32_t> child;  // (node, byte) -> trie node
+    for (const Expr& x : items) {
+      const bool sequence = x.kind == Expr::Kind::Sequence && !x.items.empty();
+      const Expr& head = sequence ? x.items[0] : x;
+      if (head.kind != Expr::Kind::Literal) {
+        eps(emit(x, from), to);
+        continue;
+      }
+      uint32_t at = from;
+      for (const char c : head.bytes) {
+        const auto b = static_cast<uint8_t>(c);
+        auto [it, added] = child.try_emplace({at, b}, 0);
+        if (added) {
+          it->second = new_node();
+          byte_edge(at, b, b, it->second);
+        }
+        at = it->second;
+      }
+      if (sequence) {
+        for (size_t i = 1; i < x.items.size(); ++i) at = emit(x.items[i], at);
+      }
+      eps(at, to);
+    }
+  }
+
   uint32_t emit_repeat(const Expr& e, uint32_t from) {
     const Expr& item = e.items[0];
+    // Copies of a long repeat are tracked (see RepeatCopies): the nodes each emit of the
+    // item creates, from its first one on.
+    const uint32_t copies = e.unbounded ? e.min : e.max;
+    const bool tracked = copies >= kMinTrackedCopies && !derives_empty(item, nullable_) && !has_repeat(item);
+    if (tracked) repeats_.push_back({e.min, e.unbounded ? RepeatCopies::kUnbounded : e.max, {}});
+    const size_t repeat = repeats_.size() - 1;
+    auto copy = [&](uint32_t at) {
+      if (tracked) repeats_[repeat].copy_begin.push_back(static_cast<uint32_t>(final_.size()));
+      return emit(item, at);
+    };
     uint32_t at = from;
-    for (uint32_t i = 0; i < e.min; ++i) at = emit(item, at);
+    for (uint32_t i = 0; i < e.min; ++i) at = copy(at);
     if (e.unbounded) {
       // A fresh loop node, so the loop never re-enters edges that leave `from`.
       const uint32_t loop = new_node();
@@ -143,7 +196,7 @@ class Builder {
     const uint32_t end = new_node();
     for (uint32_t i = e.min; i < e.max; ++i) {
       eps(at, end);
-      at = emit(item, at);
+      at = copy(at);
     }
     eps(at, end);
     return end;
@@ -164,7 +217,15 @@ class Builder {
 
   Grammar::Parts finish(uint32_t root_rule);
 
+  struct TrackedRepeat {
+    uint32_t min;
+    uint32_t max;
+    std::vector<uint32_t> copy_begin;  // first node of each copy
+  };
+
   const GbnfAst& ast_;
+  const std::vector<char>& nullable_;
+  std::vector<TrackedRepeat> repeats_;
   std::vector<uint8_t> final_;  // one per node: the node's rule may end there
   std::vector<RawByte> bytes_;
   std::vector<RawCall> calls_;
@@ -319,11 +380,29 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     parts.call_begin.push_back(static_cast<uint32_t>(parts.calls.size()));
     parts.is_final.push_back(closed_final[v]);
   }
+  // The tracked repeats' places in the new numbering (junctions and pruned nodes have none).
+  for (const TrackedRepeat& t : repeats_) {
+    const auto states = static_cast<uint32_t>(t.copy_begin.size() > 1 ? t.copy_begin[1] - t.copy_begin[0] : 0);
+    if (states == 0) continue;
+    parts.repeats.push_back({t.min, t.max, static_cast<uint32_t>(t.copy_begin.size()), states,
+                             static_cast<uint32_t>(parts.repeat_nodes.size())});
+    for (const uint32_t begin : t.copy_begin) {
+      for (uint32_t v = begin; v < begin + states; ++v) parts.repeat_nodes.push_back(state[v] && live[v] ? id[v] : kNoNode);
+    }
+  }
+  if (!parts.repeats.empty()) {
+    parts.repeat_place.assign(parts.is_final.size(), kNoNode);
+    for (uint32_t place = 0; place < parts.repeat_nodes.size(); ++place) {
+      if (parts.repeat_nodes[place] != kNoNode) parts.repeat_place[parts.repeat_nodes[place]] = place;
+    }
+  }
   return parts;
 }
 
 }  // namespace
 
-Grammar::Parts build_automaton(const GbnfAst& ast, std::string_view root) { return Builder(ast).build(root); }
+Grammar::Parts build_automaton(const GbnfAst& ast, std::string_view root, const std::vector<char>& nullable_rules) {
+  return Builder(ast, nullable_rules).build(root);
+}
 
 }  // namespace slm::grammar

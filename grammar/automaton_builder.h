@@ -2,14 +2,16 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "grammar/gbnf_ast.h"
 #include "grammar/grammar.h"
 
 namespace slm::grammar {
 
-// `ast` must have passed check_grammar. Throws slm::Error when the automaton would
-// exceed kMaxGrammarNodes / kMaxGrammarEdges, or when `root` is not a rule.
-Grammar::Parts build_automaton(const GbnfAst& ast, std::string_view root);
+// `ast` must have passed check_grammar, which gave `nullable_rules`. Throws slm::Error
+// when the automaton would exceed kMaxGrammarNodes / kMaxGrammarEdges, or when `root`
+// is not a rule.
+Grammar::Parts build_automaton(const GbnfAst& ast, std::string_view root, const std::vector<char>& nullable_rules);
 
 }  // namespace slm::grammar

@@ -81,7 +81,24 @@ inline constexpr auto kUtf8Steps = make_steps();
 
 }  // namespace detail
 
+// The bytes that fit at a position (all others are misfits): at a character start ASCII
+// and the lead bytes C2..F4, else the continuation bytes valid there (and an empty range).
+struct ByteRange {
+  uint8_t lo, hi;
+};
+inline constexpr std::array<ByteRange, 2> kAllBytes{{{0x00, 0x7F}, {0x80, 0xFF}}};
+inline std::array<ByteRange, 2> fitting_bytes(uint8_t pos) {
+  if (pos == kCharStart) return {{{0x00, 0x7F}, {0xC2, 0xF4}}};
+  const detail::Continuation c = detail::continuation(pos);
+  return {{{c.lo, c.hi}, {1, 0}}};
+}
+
 inline Utf8Step utf8_step(uint8_t pos, uint8_t byte) { return detail::kUtf8Steps[pos][byte]; }
+
+// Whether a byte with this label begins a character (a misfit byte is read as a new
+// start). Counting these counts the characters of a byte string, a partial last one
+// included: bounded repeats of a character class are bounds on this count.
+inline bool starts_char(uint16_t label) { return label < 256 || label == kMisfitLabel; }
 
 class LabelSet {
  public:
@@ -92,6 +109,7 @@ class LabelSet {
   }
   void add(uint16_t label) { words_[label >> 6] |= uint64_t{1} << (label & 63); }
   void remove(uint16_t label) { words_[label >> 6] &= ~(uint64_t{1} << (label & 63)); }
+  bool operator==(const LabelSet&) const = default;
   bool contains(uint16_t label) const { return (words_[label >> 6] >> (label & 63)) & 1u; }
   bool includes(const LabelSet& other) const {
     for (size_t w = 0; w < kWords; ++w) {

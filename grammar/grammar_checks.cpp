@@ -5,8 +5,6 @@
 
 namespace slm::grammar {
 
-namespace {
-
 bool derives_empty(const Expr& e, const std::vector<char>& rule_nullable) {
   switch (e.kind) {
     case Expr::Kind::Literal: return e.bytes.empty();
@@ -26,6 +24,8 @@ bool derives_empty(const Expr& e, const std::vector<char>& rule_nullable) {
   }
   return false;
 }
+
+namespace {
 
 bool derives_some_string(const Expr& e, const std::vector<char>& rule_productive) {
   switch (e.kind) {
@@ -166,7 +166,7 @@ void check_left_recursion(const GbnfAst& ast, const std::vector<char>& nullable)
 
 }  // namespace
 
-void check_grammar(const GbnfAst& ast) {
+std::vector<char> check_grammar(const GbnfAst& ast) {
   for (const Rule& r : ast.rules) {
     if (!r.defined) throw_gbnf_error(r.pos, "undefined rule '" + r.name + "'");
   }
@@ -178,7 +178,9 @@ void check_grammar(const GbnfAst& ast) {
                        "rule '" + ast.rules[r].name + "' can never finish (it matches no finite text)");
     }
   }
-  check_left_recursion(ast, rule_fixpoint(ast, graph, derives_empty));
+  std::vector<char> nullable = rule_fixpoint(ast, graph, derives_empty);
+  check_left_recursion(ast, nullable);
+  return nullable;
 }
 
 }  // namespace slm::grammar

@@ -18,6 +18,7 @@
 
 #include "grammar/gbnf_text.h"
 #include "grammar/json_schema_compiler.h"
+#include "grammar/ordered_json.h"
 
 namespace slm::grammar {
 
@@ -28,16 +29,15 @@ SchemaError::SchemaError(std::string keyword, std::string pointer, const std::st
       pointer_(std::move(pointer)) {}
 
 std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOptions& opt) {
-  const schema::Json ordered = schema::Json::parse(schema.dump());
-  return schema::Compiler(ordered, opt).run();
+  return json_schema_text_to_gbnf(schema.dump(), opt);
 }
 
 std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
   schema::Json parsed;
   try {
-    parsed = schema::Json::parse(schema_text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("json schema: not valid JSON: ") + e.what());
+    parsed = parse_ordered_json(schema_text);
+  } catch (const Error& e) {
+    throw Error(std::string("json schema: ") + e.what());
   }
   return schema::Compiler(parsed, opt).run();
 }

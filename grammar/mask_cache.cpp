@@ -97,12 +97,12 @@ class AcceptedRanges {
 // Classifies every token for `key` (see mask_cache.h), or gives up (nullopt) as soon as
 // more than `max_context_dependent` tokens depend on context.
 std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key,
-                                   size_t max_context_dependent) {
+                                   size_t max_context_dependent, SafeLabelMemo* memo) {
+  const TokenTrie& trie = vocab.trie();
   StackPool pool;
   const uint32_t frame = key_stack(pool, key);
-  SetAutomaton sets(grammar, pool);
+  SetAutomaton sets(grammar, pool, trie.longest_starts, memo);
 
-  const TokenTrie& trie = vocab.trie();
   MaskEntry entry;
   AcceptedRanges accepted;
   auto defer = [&](uint32_t first_token, uint32_t end_token) {
@@ -112,45 +112,73 @@ std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& voc
     return true;
   };
 
-  // set_at[d], carry[d], position_at[d]: the stack set after the first d bytes of the
-  // current trie path, whether some stack left the key's frames before byte d, and the
-  // UTF-8 position after byte d.
-  std::vector<uint32_t> set_at{sets.intern({frame})};
+  // When the key takes its safe labels for only so many characters (a string with
+  // maxLength), the tokens made of them are decided by how many characters they start:
+  // the vocabulary keeps those tokens as bitsets, so subtrees holding only such tokens
+  // are skipped, however deep, and their tokens taken from the bitset at the end.
+  const uint32_t root = sets.intern({frame});
+  std::optional<LabelSet> bounded_labels;
+  std::shared_ptr<const std::vector<uint64_t>> bounded_tokens;
+  if (sets.live(root)) {
+    if (const std::optional<SafeLabels> safe = sets.counted_labels(root, kCharStart)) {
+      bounded_labels = *safe->labels;
+      bounded_tokens = vocab.tokens_within(*safe->labels, safe->starts);
+    }
+  }
+
+  // set_at[d], carry[d], position_at[d], bounded_at[d]: the stack set after the first d
+  // bytes of the current trie path, whether some stack left the key's frames before
+  // byte d, the UTF-8 position after byte d, and whether those d bytes are all bounded
+  // labels.
+  std::vector<uint32_t> set_at{root};
   std::vector<char> carry{0};
   std::vector<uint8_t> position_at{kCharStart};
+  std::vector<char> bounded_at{bounded_labels ? char{1} : char{0}};
   const size_t n = trie.node_count();
   for (size_t i = 1; i < n;) {
     const uint32_t d = trie.depth[i];
+    const uint32_t end = trie.subtree_end[i];
+    const uint32_t summary = trie.summary_of[i];
+    const Utf8Step step = utf8_step(position_at[d - 1], trie.byte[i]);
+    const bool bounded = bounded_at[d - 1] != 0 && bounded_labels->contains(step.label);
+    if (bounded && summary != kNoSummary && bounded_labels->includes(trie.summaries[summary])) {
+      i = end;  // every token below is in bounded_tokens or rejected
+      continue;
+    }
     const uint32_t parent = set_at[d - 1];
     const uint32_t s = sets.next(parent, trie.byte[i]);
     const bool exited_before = carry[d - 1] != 0 || sets.exited(parent);
     const uint32_t here_begin = trie.token_begin[i];
     const uint32_t here_end = trie.token_begin[i + 1];
-    const uint32_t end = trie.subtree_end[i];
     if (sets.nonempty(s)) {
       accepted.add(here_begin, here_end);
     } else if (exited_before && !defer(here_begin, here_end)) {
       return std::nullopt;
     }
     if (sets.live(s)) {
-      const uint8_t position = utf8_step(position_at[d - 1], trie.byte[i]).after;
-      const uint32_t summary = trie.summary_of[i];
       // Safe labels are searched for only at big subtrees, where the search pays off;
       // once known (often as a by-product of another set's search) they serve everywhere.
-      const bool try_bulk = summary != kNoSummary && (end - i >= kSearchMinNodes || sets.knows_safe_labels(s, position));
-      if (try_bulk && sets.safe_labels(s, position).includes(trie.summaries[summary])) {
-        accepted.add(here_end, trie.token_begin[end]);  // every token below: no need to look
-        i = end;
-        continue;
+      const bool try_bulk =
+          summary != kNoSummary && (end - i >= kSearchMinNodes || sets.knows_safe_labels(s, step.after));
+      if (try_bulk) {
+        const SafeLabels safe = sets.safe_labels(s, step.after);
+        if (safe.labels->includes(trie.summaries[summary]) &&
+            (safe.starts == kAnyStarts || trie.summary_starts[summary] <= safe.starts)) {
+          accepted.add(here_end, trie.token_begin[end]);  // every token below: no need to look
+          i = end;
+          continue;
+        }
       }
       if (set_at.size() <= d) {
         set_at.resize(d + 1);
         carry.resize(d + 1);
         position_at.resize(d + 1);
+        bounded_at.resize(d + 1);
       }
       set_at[d] = s;
       carry[d] = exited_before ? 1 : 0;
-      position_at[d] = position;
+      position_at[d] = step.after;
+      bounded_at[d] = bounded ? 1 : 0;
       ++i;
       continue;
     }
@@ -160,13 +188,16 @@ std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& voc
     i = end;
   }
   entry.accepted = accepted.bitset(vocab);
+  if (bounded_tokens) {
+    for (size_t w = 0; w < entry.accepted.size(); ++w) entry.accepted[w] |= (*bounded_tokens)[w];
+  }
   return entry;
 }
 
 }  // namespace
 
 MaskEntry compute_mask_entry(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
-  return *walk_trie(grammar, vocab, key, SIZE_MAX);
+  return *walk_trie(grammar, vocab, key, SIZE_MAX, nullptr);
 }
 
 std::shared_ptr<const MaskEntry> MaskCache::get(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key) {
@@ -199,7 +230,7 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
     }
   }
   if (!entry) {
-    std::optional<MaskEntry> walked = walk_trie(grammar, vocab, key, only_to_derive ? kDeriveMaxTokens : SIZE_MAX);
+    std::optional<MaskEntry> walked = walk_trie(grammar, vocab, key, only_to_derive ? kDeriveMaxTokens : SIZE_MAX, &safe_labels_);
     if (!walked) {
       walked.emplace();
       walked->too_broad = true;
@@ -225,7 +256,8 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
 size_t MaskCache::precompute(const Grammar& grammar, const Vocabulary& vocab) {
   size_t filled = 0;
   for (uint32_t node = 0; node < grammar.node_count(); ++node) {
-    if (grammar.byte_edges(node).empty()) continue;
+    // Keys hold only the nodes that stand for their copies (see Matcher::key_of).
+    if (grammar.byte_edges(node).empty() || grammar.equivalent_node(node, vocab.trie().longest_starts) != node) continue;
     StackKey key;
     key.nodes[0] = node;
     key.depth = 1;

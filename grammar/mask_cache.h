@@ -4,9 +4,11 @@
 // A key is the top frames of a stack: at least kKeyDepth, then more while the deepest
 // one is a node where its rule may end (such frames are popped without consuming input,
 // so stopping there would make most tokens context-dependent), up to kMaxKeyDepth, or
-// the whole stack when shorter. For
-// the key, each token is classified by walking the vocabulary trie from those frames
-// alone, with a marker frame standing for the unknown rest of the stack:
+// the whole stack when shorter. Its nodes are the ones standing for all copies of a long
+// bounded repeat that no token can tell apart (Grammar::equivalent_node), so a string
+// with maxLength 1000 needs a few dozen keys, not a thousand. For the key, each token is
+// classified by walking the vocabulary trie from those frames alone, with a marker
+// frame standing for the unknown rest of the stack:
 //  * accepted: some path takes all its bytes (valid whatever lies below),
 //  * rejected: every path dies before finishing the known frames,
 //  * context-dependent: not accepted, but some path finishes the known frames with bytes
@@ -14,9 +16,11 @@
 // The walk advances sets of stacks through a lazily built table of transitions, so a
 // trie node costs one table look-up once a set has been seen, and skips whole subtrees
 // whose bytes the current set is proven to take in any order (a string body takes
-// nearly every token without looking; see byte_labels.h). Deeper keys usually start
-// from their shorter prefix's entry instead (see kDeriveMaxTokens), so a rule met in
-// many contexts walks the trie once.
+// nearly every token without looking; see byte_labels.h), or for as many characters as
+// the subtree's tokens hold (a string with maxLength: see SafeLabels, whose proofs the
+// walks of one cache share). Deeper keys usually start from their shorter prefix's
+// entry instead (see kDeriveMaxTokens), so a rule met in many contexts walks the trie
+// once.
 #pragma once
 
 #include <array>
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "grammar/grammar.h"
+#include "grammar/set_automaton.h"
 #include "grammar/vocabulary.h"
 
 namespace slm::grammar {
@@ -83,6 +88,7 @@ class MaskCache {
   mutable std::mutex mutex_;
   std::unordered_map<StackKey, std::shared_ptr<const MaskEntry>, StackKeyHash> entries_;
   size_t bytes_ = 0;
+  SafeLabelMemo safe_labels_;  // shared by the trie walks of all keys
 };
 
 // The cache shared by all matchers of this grammar and vocabulary. It is kept by the

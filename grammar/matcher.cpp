@@ -87,9 +87,11 @@ bool Matcher::accept_token(TokenId id) {
 
 StackKey Matcher::key_of(uint32_t frame) const {
   StackKey key;
+  // Nodes alike for as many characters as any token starts share entries.
+  const uint32_t horizon = vocab_->trie().longest_starts;
   while (frame != kEmptyStack && key.depth < kMaxKeyDepth &&
          (key.depth < kKeyDepth || grammar_->is_final(key.nodes[key.depth - 1]))) {
-    key.nodes[key.depth++] = pool_.node(frame);
+    key.nodes[key.depth++] = grammar_->equivalent_node(pool_.node(frame), horizon);
     frame = pool_.parent(frame);
   }
   key.whole_stack = frame == kEmptyStack;

@@ -5,9 +5,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "grammar/byte_labels.h"
@@ -15,9 +19,53 @@
 
 namespace slm::grammar {
 
+// What safe_labels proves about a (set, UTF-8 position) pair: every byte string made
+// only of `labels` with at most `starts` character starts (see starts_char) is taken
+// without ever leaving no stack (kAnyStarts: any number). When `dies_after`,
+// every such string with one start more dies at that start, and none of them ever
+// reached a set that left the key's frames, so tokens made of these labels that start
+// more characters are rejected whatever the context: a bounded repeat of a character
+// class (a string with maxLength) decides its tokens by their length.
+inline constexpr uint32_t kAnyStarts = UINT32_MAX;
+struct SafeLabels {
+  const LabelSet* labels;  // valid until the automaton is used again
+  uint32_t starts;
+  bool dies_after;
+};
+
+// What counting searches of safe_labels proved, kept across the walks of one grammar and
+// vocabulary (a MaskCache owns one) and keyed by the stacks of a set spelled as
+// automaton nodes, so a walk that meets a set an earlier search went through needs no
+// search of its own: inside a string with maxLength, each new mask starts one character
+// further along the levels the first search proved. (Other proofs are cheap to find
+// again; a grammar without bounded repeats leaves the memo empty and pays nothing.)
+// Thread-safe.
+class SafeLabelMemo {
+ public:
+  struct Proof {
+    LabelSet labels;
+    uint32_t starts;
+    bool dies_after;
+  };
+  bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
+  std::optional<Proof> find(const std::string& spelled_set) const;
+  void add(std::vector<std::pair<std::string, Proof>> proofs);
+
+ private:
+  // Past this many bytes of proofs the memo starts over (correct, only slower).
+  static constexpr size_t kBudgetBytes = size_t{16} << 20;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Proof> proofs_;
+  std::atomic<size_t> size_ = 0;  // of proofs_, readable without the lock
+  size_t bytes_ = 0;
+};
+
 class SetAutomaton {
  public:
-  SetAutomaton(const Grammar& g, StackPool& pool) : grammar_(g), pool_(pool), stepper_(g), dead_(intern({})) {}
+  // `longest_token`: the most character starts of any token that will be classified;
+  // strings with more need no proof. `memo`: proofs shared with other walks, if any.
+  SetAutomaton(const Grammar& g, StackPool& pool, uint32_t longest_token = kAnyStarts, SafeLabelMemo* memo = nullptr)
+      : grammar_(g), pool_(pool), stepper_(g), longest_token_(longest_token), memo_(memo), dead_(intern({})) {}
 
   uint32_t intern(StackSet s);
   uint32_t next(uint32_t set, uint8_t byte);
@@ -26,12 +74,16 @@ class SetAutomaton {
   bool exited(uint32_t set) const { return info_[set].exited; }    // some stack left the key's frames
   bool nonempty(uint32_t set) const { return info_[set].nonempty; }
 
-  // Labels that can be taken from `set` at UTF-8 position `position` in any order and
-  // number without ever leaving no stack: every byte string made only of them is
-  // accepted. Not the largest such set (there is no unique one); found greedily, so that
-  // a string body keeps its characters and loses the bytes that end or escape it.
-  const LabelSet& safe_labels(uint32_t set, uint8_t position);
-  bool knows_safe_labels(uint32_t set, uint8_t position) const { return safe_of_[set][position] != kUnknown; }
+  // Labels that can be taken from `set` at UTF-8 position `position` in any order,
+  // for as many character starts as the result says (see SafeLabels). Not the largest
+  // such set (there is no unique one); found greedily, so that a string body keeps its
+  // characters and loses the bytes that end or escape it.
+  SafeLabels safe_labels(uint32_t set, uint8_t position);
+  // The proof for the pair when it bounds strings by their characters and says they then
+  // die (dies_after), else nothing; other proofs found on the way are not kept (the
+  // pairs one byte further search better from themselves).
+  std::optional<SafeLabels> counted_labels(uint32_t set, uint8_t position);
+  bool knows_safe_labels(uint32_t set, uint8_t position) { return known(set, position) != nullptr; }
 
  private:
   static constexpr uint32_t kUnknown = UINT32_MAX;
@@ -39,23 +91,40 @@ class SetAutomaton {
     bool live = false;
     bool exited = false;
     bool nonempty = false;
-    std::array<uint64_t, 4> takes{};  // bytes some stack has an edge for
+    int bytes_taken = 0;  // distinct bytes some stack has an edge for
   };
-  void find_safe_labels(uint32_t start, uint8_t start_position);
+  struct Known {
+    uint32_t labels = kUnknown;  // index into safe_
+    uint32_t starts = 0;
+    bool dies_after = false;
+    bool memo_checked = false;
+  };
+  // The proof for the pair, from this automaton or the memo; null when there is none yet.
+  const Known* known(uint32_t set, uint8_t position);
+  void prove(uint32_t set, uint8_t position, const LabelSet& labels, uint32_t starts, bool dies_after);
+  // The pair as a memo key: the set's stacks as node lists, sorted, then the position.
+  std::string spelled(uint32_t set, uint8_t position) const;
+  // `keep_uncounted`: keep proofs that do not count characters (else only counting
+  // ones are kept).
+  void find_safe_labels(uint32_t start, uint8_t start_position, bool keep_uncounted);
+  // Marks (set, position) as reached at `level` starts in the current search round;
+  // false when it was reached before (then `looped` is set if at another level).
+  bool first_visit(uint32_t set, uint8_t position, uint32_t level, bool& looped);
 
   const Grammar& grammar_;
   StackPool& pool_;
   Stepper stepper_;
+  uint32_t longest_token_;
+  SafeLabelMemo* memo_;
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<StackSet> sets_;
   std::vector<Info> info_;
   std::vector<std::vector<uint32_t>> next_;
-  std::vector<std::array<uint32_t, kUtf8Positions>> safe_of_;  // per set: index into safe_
+  std::vector<std::array<Known, kUtf8Positions>> safe_of_;
   std::vector<LabelSet> safe_;
-  // Pairs visited by the current round of find_safe_labels: per set, the round that last
-  // touched it and a bit per UTF-8 position.
+  // Per (set, position): the search round that last reached it, and at how many starts.
   std::vector<uint32_t> seen_round_;
-  std::vector<uint8_t> seen_positions_;
+  std::vector<uint32_t> seen_level_;
   uint32_t round_ = 0;
   uint32_t dead_;  // the empty set, where bytes nothing takes lead without stepping
 };

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "grammar/gbnf_text.h"
+#include "grammar/ordered_json.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -44,8 +45,12 @@ void normalize_types(Json& schema) {
 }
 
 std::vector<Tool> parse_tools(std::string_view tools_json) {
-  const Json all = Json::parse(tools_json, nullptr, false);
-  if (all.is_discarded()) throw Error("tools: not valid JSON");
+  Json all;
+  try {
+    all = parse_ordered_json(tools_json);
+  } catch (const Error& e) {
+    throw Error(std::string("tools: ") + e.what());
+  }
   if (!all.is_array() || all.empty()) throw Error("tools: expected a non-empty JSON array of function definitions");
   std::vector<Tool> tools;
   for (size_t i = 0; i < all.size(); ++i) {

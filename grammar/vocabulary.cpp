@@ -47,33 +47,82 @@ TokenTrie build_trie(const Vocabulary& v) {
   return t;
 }
 
-// Fills summary_of / summaries in one pass: each node on the current path collects the
-// labels below it, and hands them to its parent when its subtree ends.
+// Fills summary_of / summaries / summary_starts and token_starts in one pass: each node
+// on the current path collects the labels and the most starts below it, and hands them
+// to its parent when its subtree ends.
 void summarise_subtrees(TokenTrie& t) {
   struct Open {
     uint32_t node;
     uint8_t position;  // UTF-8 position after the node's byte
+    uint32_t starts;   // characters started from the root through this node
     LabelSet below;
+    uint32_t starts_below = 0;
   };
   t.summary_of.assign(t.node_count(), kNoSummary);
-  std::vector<Open> path{{0, kCharStart, {}}};
+  t.token_starts.assign(t.sorted_tokens.size(), 0);
+  std::vector<Open> path{{0, kCharStart, 0, {}}};
   auto close = [&] {
     const Open done = path.back();
     path.pop_back();
     if (t.subtree_end[done.node] - done.node > kSummaryMinNodes) {
       t.summary_of[done.node] = static_cast<uint32_t>(t.summaries.size());
       t.summaries.push_back(done.below);
+      t.summary_starts.push_back(done.starts_below);
     }
-    if (!path.empty()) path.back().below |= done.below;
+    if (!path.empty()) {
+      Open& parent = path.back();
+      parent.below |= done.below;
+      parent.starts_below = std::max(parent.starts_below, done.starts - parent.starts + done.starts_below);
+    }
   };
   for (uint32_t i = 1; i < t.node_count(); ++i) {
     while (path.size() > t.depth[i]) close();
     const Utf8Step step = utf8_step(path.back().position, t.byte[i]);
     path.back().below.add(step.label);
-    path.push_back({i, step.after, {}});
+    const uint32_t starts = path.back().starts + (starts_char(step.label) ? 1 : 0);
+    path.push_back({i, step.after, starts, {}});
+    for (uint32_t k = t.token_begin[i]; k < t.token_begin[i + 1]; ++k) t.token_starts[k] = starts;
+    t.longest_starts = std::max(t.longest_starts, starts);
   }
   while (!path.empty()) close();
 }
+
+// Bitsets [k] of the tokens made only of `labels` with at most k starts, k up to the
+// longest token: the trie is walked once, whole subtrees taken by their summaries.
+std::vector<std::vector<uint64_t>> tokens_by_starts(const TokenTrie& t, const LabelSet& labels, size_t vocab_size) {
+  std::vector<std::vector<uint64_t>> bits(t.longest_starts + 1, std::vector<uint64_t>((vocab_size + 63) / 64, 0));
+  auto add = [&](uint32_t first, uint32_t end) {
+    for (uint32_t k = first; k < end; ++k) {
+      const TokenId id = t.sorted_tokens[k];
+      bits[t.token_starts[k]][static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
+    }
+  };
+  std::vector<uint8_t> position_at{kCharStart};
+  for (uint32_t i = 1; i < t.node_count();) {
+    const uint32_t d = t.depth[i];
+    const Utf8Step step = utf8_step(position_at[d - 1], t.byte[i]);
+    const uint32_t end = t.subtree_end[i];
+    if (!labels.contains(step.label)) {
+      i = end;
+    } else if (t.summary_of[i] != kNoSummary && labels.includes(t.summaries[t.summary_of[i]])) {
+      add(t.token_begin[i], t.token_begin[end]);
+      i = end;
+    } else {
+      add(t.token_begin[i], t.token_begin[i + 1]);
+      if (position_at.size() <= d) position_at.resize(d + 1);
+      position_at[d] = step.after;
+      ++i;
+    }
+  }
+  for (size_t k = 1; k < bits.size(); ++k) {
+    for (size_t w = 0; w < bits[k].size(); ++w) bits[k][w] |= bits[k - 1][w];
+  }
+  return bits;
+}
+
+// Label sets whose bitsets are kept: a grammar uses a few (a JSON string character, a
+// pattern's classes), and each costs (longest token + 1) vocabulary bitsets.
+constexpr size_t kKeptLabelSets = 8;
 
 }  // namespace
 
@@ -89,6 +138,27 @@ Vocabulary::Vocabulary(std::vector<std::string> token_bytes, std::vector<TokenId
   for (const TokenId id : eog_) is_eog_[id] = 1;
   trie_ = build_trie(*this);
   summarise_subtrees(trie_);
+}
+
+std::shared_ptr<const std::vector<uint64_t>> Vocabulary::tokens_within(const LabelSet& labels, uint32_t starts) const {
+  std::shared_ptr<const std::vector<std::vector<uint64_t>>> bits;
+  {
+    std::lock_guard lock(by_starts_mutex_);
+    const auto it = std::find_if(by_starts_.begin(), by_starts_.end(), [&](const ByStarts& b) { return b.labels == labels; });
+    if (it != by_starts_.end()) {
+      std::rotate(it, it + 1, by_starts_.end());
+      bits = by_starts_.back().bits;
+    }
+  }
+  if (!bits) {
+    // Computed outside the lock: two threads may both compute a new set, which is harmless.
+    bits = std::make_shared<const std::vector<std::vector<uint64_t>>>(tokens_by_starts(trie_, labels, size()));
+    std::lock_guard lock(by_starts_mutex_);
+    if (by_starts_.size() == kKeptLabelSets) by_starts_.erase(by_starts_.begin());
+    by_starts_.push_back({labels, bits});
+  }
+  const std::vector<uint64_t>& within = (*bits)[std::min<uint32_t>(starts, trie_.longest_starts)];
+  return {bits, &within};  // shares ownership of all the label set's bitsets
 }
 
 std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,9 @@ namespace slm::grammar {
 // node i is [i, subtree_end[i]), and the tokens ending at node i are
 // sorted_tokens[token_begin[i] .. token_begin[i + 1]). Node 0 is the root (no byte).
 // Subtrees of more than kSummaryMinNodes nodes carry the labels (byte_labels.h) of every
-// node below their root, summaries[summary_of[i]], so a mask walk can decide all their
-// tokens at once; smaller ones are cheaper to walk than to test.
+// node below their root, summaries[summary_of[i]], and the most character starts
+// (starts_char) below it on one path, summary_starts[summary_of[i]], so a mask walk can
+// decide all their tokens at once; smaller ones are cheaper to walk than to test.
 inline constexpr uint32_t kSummaryMinNodes = 16;
 inline constexpr uint32_t kNoSummary = UINT32_MAX;
 
@@ -32,6 +34,9 @@ struct TokenTrie {
   std::vector<uint64_t> token_bits;   // bitset over the vocabulary of sorted_tokens
   std::vector<uint32_t> summary_of;   // per node: index into summaries, or kNoSummary
   std::vector<LabelSet> summaries;
+  std::vector<uint32_t> summary_starts;
+  std::vector<uint32_t> token_starts;  // per sorted_tokens entry: characters its bytes start
+  uint32_t longest_starts = 0;         // the most of any token
   size_t node_count() const { return byte.size(); }
 };
 
@@ -49,12 +54,25 @@ class Vocabulary {
   const std::vector<TokenId>& eog_tokens() const { return eog_; }
   const TokenTrie& trie() const { return trie_; }
 
+  // The tokens whose bytes, labelled from a character start, all have labels in `labels`
+  // and start at most `starts` characters, as a bitset over the vocabulary: what a
+  // bounded repeat of a character class accepts (see SafeLabels). The bitsets of the
+  // last few label sets asked for are kept (thread-safe).
+  std::shared_ptr<const std::vector<uint64_t>> tokens_within(const LabelSet& labels, uint32_t starts) const;
+
  private:
+  struct ByStarts {
+    LabelSet labels;
+    std::shared_ptr<const std::vector<std::vector<uint64_t>>> bits;  // [k]: at most k starts
+  };
+
   std::string data_;
   std::vector<uint32_t> offsets_;
   std::vector<uint8_t> is_eog_;
   std::vector<TokenId> eog_;
   TokenTrie trie_;
+  mutable std::mutex by_starts_mutex_;
+  mutable std::vector<ByStarts> by_starts_;  // most recently used last
 };
 
 std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok);

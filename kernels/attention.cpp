@@ -26,9 +26,9 @@ AttentionKernels scalar_kernels() {
   return t;
 }
 
-AttentionKernels avx2_kernels() {
+AttentionKernels avx2_kernels(Isa isa) {
   AttentionKernels t = scalar_kernels();
-  t.isa = Isa::kAvx2;
+  t.isa = isa;
 #if defined(SLM_X86_KERNELS)
   t.scores = x86::avx2::attention_scores;
   t.mix = x86::avx2::attention_mix;
@@ -51,11 +51,12 @@ AttentionKernels avx512_kernels(Isa isa) {
 // Positions a query at `pos` sees: [first, pos].
 int first_visible(int pos, int window) { return window > 0 ? std::max(0, pos - window + 1) : 0; }
 
-// Scores to probabilities: scale, softmax in f32, then rounded to f16 as ggml does when
-// they meet the f16 values.
-void scores_to_probabilities(const AttentionKernels& kern, float* row, int n, float scale) {
+// Scores of positions first.. to probabilities: scale, softmax in f32 over the row as
+// ggml sees it (cache cells from 0, the invisible ones masked), then rounded to f16 as ggml
+// does when they meet the f16 values.
+void scores_to_probabilities(const AttentionKernels& kern, float* row, int n, int first, float scale) {
   for (int i = 0; i < n; ++i) row[i] *= scale;
-  softmax(row, n);
+  softmax(row, n, first % 16);
   kern.round_to_f16(row, row, n);
 }
 
@@ -103,7 +104,7 @@ void attend_one(const AttentionKernels& kern, const float* q, int pos, F16Rows k
       }
     }
 #pragma omp for schedule(static)
-    for (int h = 0; h < s.n_head; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, s.kq_scale);
+    for (int h = 0; h < s.n_head; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, first, s.kq_scale);
 #pragma omp for collapse(2) schedule(static)
     for (int kv = 0; kv < s.n_head_kv; ++kv) {
       for (int b = 0; b < n_col_blocks; ++b) {
@@ -137,7 +138,7 @@ void attend_batch(const AttentionKernels& kern, const float* q, int64_t n_tokens
         float* p = scratch(probabilities, static_cast<size_t>(group) * n);
         const F16Rows keys{k.data + static_cast<size_t>(kv) * s.head_dim_k, k.stride};
         kern.scores(queries.data(), group, s.head_dim_k, keys, first, pos + 1, qk_order, p, n);
-        for (int h = 0; h < group; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, s.kq_scale);
+        for (int h = 0; h < group; ++h) scores_to_probabilities(kern, p + static_cast<size_t>(h) * n, n, first, s.kq_scale);
         const F16Rows values{v.data + static_cast<size_t>(kv) * s.head_dim_v, v.stride};
         kern.mix(p, group, n, values, first, pos + 1, 0, s.head_dim_v, F16DotOrder::kTiled,
                  out + head0 * s.head_dim_v, s.head_dim_v);
@@ -149,17 +150,16 @@ void attend_batch(const AttentionKernels& kern, const float* q, int64_t n_tokens
 }  // namespace
 
 const AttentionKernels& attention_kernels(Isa isa) {
-  static const AttentionKernels scalar = scalar_kernels();
-  static const AttentionKernels avx2 = avx2_kernels();
-  static const AttentionKernels avx512 = avx512_kernels(Isa::kAvx512);
-  static const AttentionKernels avx512vnni = avx512_kernels(Isa::kAvx512Vnni);
-  switch (isa) {
-    case Isa::kScalar: return scalar;
-    case Isa::kAvx2: return avx2;
-    case Isa::kAvx512: return avx512;
-    case Isa::kAvx512Vnni: return avx512vnni;
-  }
-  throw Error("unknown ISA family");
+  return isa_table(isa, [](Isa family) {
+    switch (family) {
+      case Isa::kScalar: return scalar_kernels();
+      case Isa::kAvx2:
+      case Isa::kAvxVnni: return avx2_kernels(family);
+      case Isa::kAvx512:
+      case Isa::kAvx512Vnni: return avx512_kernels(family);
+    }
+    throw Error("unknown ISA family");
+  });
 }
 
 const AttentionKernels& active_attention_kernels() {

@@ -54,8 +54,9 @@ struct AttentionKernels {
   void (*round_to_f16)(const float* x, float* out, int64_t n) = nullptr;
 };
 
-// The table of one ISA family (avx512vnni uses the avx512 kernels); may be inspected for
-// any family, called only when cpu_supports() says so.
+// The table of one ISA family (avxvnni uses the avx2 kernels, avx512vnni the avx512
+// ones: there are no integer products here); may be inspected for any family, called
+// only when cpu_supports() says so.
 const AttentionKernels& attention_kernels(Isa isa);
 // The table of selected_isa().
 const AttentionKernels& active_attention_kernels();

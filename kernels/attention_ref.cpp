@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/fp16.h"
+#include "kernels/ops_ref.h"
 
 namespace slm::attention_ref {
 
@@ -10,21 +11,12 @@ namespace {
 
 int lanes_of(F16DotOrder order) { return order == F16DotOrder::kTiled ? kTiledLanes : kVectorLanes; }
 
-// The horizontal sum of 16 lanes as an AVX-512 reduction computes it.
-float sum_16_lanes(const float* s) {
-  float half[8];
-  for (int i = 0; i < 8; ++i) half[i] = s[i] + s[i + 8];
-  float quarter[4];
-  for (int i = 0; i < 4; ++i) quarter[i] = half[i] + half[i + 4];
-  return (quarter[0] + quarter[2]) + (quarter[1] + quarter[3]);
-}
-
 // One value from the partial sums of `order` (s is overwritten).
 float sum_lanes(float* s, F16DotOrder order) {
   if (order == F16DotOrder::kVector) {
     for (int i = 0; i < 16; ++i) s[i] = (s[i] + s[i + 32]) + (s[i + 16] + s[i + 48]);
   }
-  return sum_16_lanes(s);
+  return ops_ref::sum_16_lanes(s);
 }
 
 float dot(const float* q, const uint16_t* k, int n, F16DotOrder order) {

@@ -1,5 +1,5 @@
 // matmul on top of the vec_dot kernels: every token's activations are converted once to
-// the weight type's activation type. One token (decoding) dots each weight row with it,
+// the weight type's activation type (once per type for matrices sharing an input). One token (decoding) dots each weight row with it,
 // one OpenMP thread owning a contiguous range of rows. Several tokens go to the type's
 // tiled GEMM kernel where it has one (gemm.h), likewise split by rows. Matrices
 // interleaved at load time (interleaved.h) go to the family's kernel for that layout,
@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,14 +40,15 @@ void run_gemm_share(GemmFn gemm, const MatrixView& w, const uint8_t* act, size_t
                 n_tokens, y + r0, y_stride});
 }
 
-// The product of a matrix in GGUF rows, y[t * y_stride + r]. Call inside a parallel region.
+// The product of a matrix in GGUF rows, y[t * y_stride + r]. Call inside a parallel region
+// (no barrier at the end: the caller's region ends with one).
 void rows_product(const VecDotKernel& kernel, const MatrixView& w, const uint8_t* act, size_t act_row_bytes,
                   int64_t n_tokens, float* y, int64_t y_stride) {
   if (kernel.gemm != nullptr && n_tokens >= kernel.gemm_min_tokens) {
     run_gemm_share(kernel.gemm, w, act, act_row_bytes, n_tokens, y, y_stride);
     return;
   }
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
   for (int64_t r = 0; r < w.n_rows; ++r) {
     const uint8_t* row = w.data + static_cast<size_t>(r) * w.row_bytes;
     for (int64_t t = 0; t < n_tokens; ++t) {
@@ -64,7 +66,7 @@ void interleaved_product(const VecDotKernel& kernel, const MatrixView& w, const 
   if (kernel.interleaved == nullptr) {
     thread_local std::vector<uint8_t> row;
     row.resize(w.row_bytes);
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
     for (int64_t r = 0; r < w.n_rows; ++r) {
       interleaved_row(w, r, row.data());
       for (int64_t t = 0; t < n_tokens; ++t) {
@@ -90,7 +92,7 @@ void interleaved_product(const VecDotKernel& kernel, const MatrixView& w, const 
   }
 }
 
-void run(const VecDotTable& table, const MatrixView& w, const float* x, int64_t n_tokens, float* y) {
+const VecDotKernel& kernel_for(const VecDotTable& table, const MatrixView& w) {
   const VecDotKernel* kernel = table.find(w.type);
   if (kernel == nullptr) {
     throw Error(std::string("matmul: no dot product for weight type ") + ggml_type_name(w.type));
@@ -100,24 +102,66 @@ void run(const VecDotTable& table, const MatrixView& w, const float* x, int64_t 
     throw Error("matmul: row length " + std::to_string(n) + " is not a whole number of " +
                 ggml_type_name(w.type) + " blocks");
   }
-  if (n_tokens <= 0 || w.n_rows <= 0) return;
+  return *kernel;
+}
 
-  const size_t act_row_bytes = row_size(kernel->act_type, n);
+// One matrix of a call: its kernel, and which converted copy of the input it reads.
+struct Product {
+  const VecDotKernel* kernel;
+  int converted;
+};
+
+// Every product of `ws` with the same input x in one parallel region: the input is
+// converted once per activation type among them (the products of one layer input, such as
+// Q, K and V, often share it), then each matrix is split between all threads.
+void run(const VecDotTable& table, std::span<const MatrixView> ws, const float* x, int64_t n_tokens,
+         std::span<float* const> ys) {
+  if (ws.size() != ys.size()) throw Error("matmul: as many outputs as matrices are needed");
+  if (ws.empty() || n_tokens <= 0) return;
+  const int64_t n = ws[0].n_cols;
+  constexpr size_t kMaxTypes = 4;
+  std::vector<Product> products;
+  products.reserve(ws.size());
+  const VecDotKernel* converters[kMaxTypes] = {};
+  size_t n_types = 0;
+  for (const MatrixView& w : ws) {
+    if (w.n_cols != n) throw Error("matmul: matrices sharing an input must have as many columns");
+    const VecDotKernel& kernel = kernel_for(table, w);
+    size_t c = 0;
+    while (c < n_types && converters[c]->act_type != kernel.act_type) ++c;
+    if (c == n_types) {
+      if (n_types == kMaxTypes) throw Error("matmul: too many activation types in one call");
+      converters[n_types++] = &kernel;
+    }
+    products.push_back(Product{&kernel, static_cast<int>(c)});
+  }
   // Reused across calls: decoding calls matmul hundreds of times per token.
-  thread_local std::vector<uint8_t> activations;
-  activations.resize(static_cast<size_t>(n_tokens) * act_row_bytes);
-  uint8_t* const act = activations.data();
+  thread_local std::vector<uint8_t> activations[kMaxTypes];
+  size_t row_bytes[kMaxTypes];
+  for (size_t c = 0; c < n_types; ++c) {
+    row_bytes[c] = row_size(converters[c]->act_type, n);
+    activations[c].resize(static_cast<size_t>(n_tokens) * row_bytes[c]);
+  }
+  uint8_t* act[kMaxTypes];
+  for (size_t c = 0; c < n_types; ++c) act[c] = activations[c].data();
 
 #pragma omp parallel
   {
+    for (size_t c = 0; c < n_types; ++c) {
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      kernel->quantize(x + t * n, act + static_cast<size_t>(t) * act_row_bytes, n);
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        converters[c]->quantize(x + t * n, act[c] + static_cast<size_t>(t) * row_bytes[c], n);
+      }
     }
-    if (w.layout == MatrixLayout::kInterleaved) {
-      interleaved_product(*kernel, w, act, act_row_bytes, n_tokens, y);
-    } else {
-      rows_product(*kernel, w, act, act_row_bytes, n_tokens, y, w.n_rows);
+    for (size_t i = 0; i < ws.size(); ++i) {
+      if (ws[i].n_rows <= 0) continue;
+      const VecDotKernel& kernel = *products[i].kernel;
+      const int c = products[i].converted;
+      if (ws[i].layout == MatrixLayout::kInterleaved) {
+        interleaved_product(kernel, ws[i], act[c], row_bytes[c], n_tokens, ys[i]);
+      } else {
+        rows_product(kernel, ws[i], act[c], row_bytes[c], n_tokens, ys[i], ws[i].n_rows);
+      }
     }
   }
 }
@@ -125,12 +169,16 @@ void run(const VecDotTable& table, const MatrixView& w, const float* x, int64_t 
 }  // namespace
 
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) {
-  run(active_vec_dot_table(), w, x, n_tokens, y);
+  matmul(std::span<const MatrixView>(&w, 1), x, n_tokens, std::span<float* const>(&y, 1));
+}
+
+void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens, std::span<float* const> ys) {
+  run(active_vec_dot_table(), ws, x, n_tokens, ys);
 }
 
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y, Isa isa) {
   if (!cpu_supports(isa)) throw Error(std::string("matmul: this CPU does not support ") + isa_name(isa));
-  run(vec_dot_table(isa), w, x, n_tokens, y);
+  run(vec_dot_table(isa), std::span<const MatrixView>(&w, 1), x, n_tokens, std::span<float* const>(&y, 1));
 }
 
 void matrix_row(const MatrixView& w, int64_t r, float* out) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "kernels/cpu_features.h"
 #include "slm/ggml_type.h"
@@ -33,7 +34,13 @@ struct MatrixView {
 // n_cols not a multiple of the block sizes.
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y);
 
-// The same with the kernels of one ISA family, which the CPU must support (tests and
+// The products of several matrices with the same n_cols with one input x: ys[i] receives
+// ws[i]'s product, as matmul(ws[i], x, n_tokens, ys[i]) computes it. The input is
+// converted once per activation type, and one parallel region does all the products
+// (fewer thread wake-ups per decoded token).
+void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens, std::span<float* const> ys);
+
+// The same as the first with the kernels of one ISA family, which the CPU must support (tests and
 // benchmarks; matmul above uses selected_isa()).
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y, Isa isa);
 

@@ -60,10 +60,19 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
 // ~30-37 / ~36-42 Gop/s against ~30 for the dot products). Their results are the dot
 // products' exactly, so the threshold moves no output.
 constexpr int64_t kFloatGemmMinTokens = 16;
-#define SLM_SET_FLOAT_GEMM_KERNELS(table, ns)                              \
+#define SLM_SET_FLOAT_GEMM_KERNELS(table, ns)                            \
   set_gemm(table, GgmlType::F32, ns::gemm_f32, kFloatGemmMinTokens);   \
   set_gemm(table, GgmlType::F16, ns::gemm_f16, kFloatGemmMinTokens);   \
   set_gemm(table, GgmlType::BF16, ns::gemm_bf16, kFloatGemmMinTokens)
+
+// The interleaved-layout kernels of one ISA namespace.
+#define SLM_SET_INTERLEAVED_KERNELS(table, ns)                   \
+  set_interleaved(table, GgmlType::Q4_0, ns::interleaved_q4_0);  \
+  set_interleaved(table, GgmlType::Q4_1, ns::interleaved_q4_1);  \
+  set_interleaved(table, GgmlType::Q5_0, ns::interleaved_q5_0);  \
+  set_interleaved(table, GgmlType::Q5_1, ns::interleaved_q5_1);  \
+  set_interleaved(table, GgmlType::Q8_0, ns::interleaved_q8_0);  \
+  set_interleaved(table, GgmlType::IQ4_NL, ns::interleaved_iq4_nl)
 
 VecDotTable scalar_table() {
   namespace ref = vec_dot_ref;
@@ -94,6 +103,7 @@ VecDotTable avx2_table() {
   namespace k = x86::avx2;
   set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
   set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
+  set_quantize(t, GgmlType::Q8_K, k::activations_q8_K);
   set_dot(t, GgmlType::F32, k::dot_f32_f32);
   set_dot(t, GgmlType::F16, k::dot_f16_f16);
   set_dot(t, GgmlType::BF16, k::dot_bf16_bf16);
@@ -107,12 +117,28 @@ VecDotTable avx2_table() {
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
   SLM_SET_FLOAT_GEMM_KERNELS(t, k);
-  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
-  set_interleaved(t, GgmlType::Q4_1, k::interleaved_q4_1);
-  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
-  set_interleaved(t, GgmlType::Q5_1, k::interleaved_q5_1);
-  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
-  set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
+  SLM_SET_INTERLEAVED_KERNELS(t, k);
+#endif
+  return t;
+}
+
+// The AVX2 table with vpdpbusd/vpdpwssd on ymm where they replace byte and word pairs.
+VecDotTable avxvnni_table() {
+  VecDotTable t = avx2_table();
+  t.isa = Isa::kAvxVnni;
+#if defined(SLM_X86_KERNELS)
+  namespace k = x86::avxvnni;
+  set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
+  set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
+  set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
+  set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
+  set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  // Crossovers with the dot products on a Sapphire Rapids core (slm-bench gemm --tokens N).
+  SLM_SET_GEMM_KERNELS(t, k, 2, 12, 12);
+  SLM_SET_INTERLEAVED_KERNELS(t, k);
 #endif
   return t;
 }
@@ -136,12 +162,7 @@ VecDotTable avx512_table(bool vnni) {
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
-    set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
-    set_interleaved(t, GgmlType::Q4_1, k::interleaved_q4_1);
-    set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
-    set_interleaved(t, GgmlType::Q5_1, k::interleaved_q5_1);
-    set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
-    set_interleaved(t, GgmlType::IQ4_NL, k::interleaved_iq4_nl);
+    SLM_SET_INTERLEAVED_KERNELS(t, k);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
@@ -163,17 +184,16 @@ const VecDotKernel* VecDotTable::find(GgmlType weight_type) const {
 }
 
 const VecDotTable& vec_dot_table(Isa isa) {
-  static const VecDotTable scalar = scalar_table();
-  static const VecDotTable avx2 = avx2_table();
-  static const VecDotTable avx512 = avx512_table(false);
-  static const VecDotTable avx512vnni = avx512_table(true);
-  switch (isa) {
-    case Isa::kScalar: return scalar;
-    case Isa::kAvx2: return avx2;
-    case Isa::kAvx512: return avx512;
-    case Isa::kAvx512Vnni: return avx512vnni;
-  }
-  throw Error("unknown ISA family");
+  return isa_table(isa, [](Isa family) {
+    switch (family) {
+      case Isa::kScalar: return scalar_table();
+      case Isa::kAvx2: return avx2_table();
+      case Isa::kAvxVnni: return avxvnni_table();
+      case Isa::kAvx512: return avx512_table(false);
+      case Isa::kAvx512Vnni: return avx512_table(true);
+    }
+    throw Error("unknown ISA family");
+  });
 }
 
 const VecDotTable& active_vec_dot_table() {

@@ -38,6 +38,13 @@ inline float sum16(Lanes16 x) {
                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x.v), 1))));
 }
 
+// Register tiles of the batched kernels (32 registers): 4 x 4 scores (16 accumulators,
+// 4 key rows, 1 query), 4 heads x 64 columns of sums (16 accumulators, 4 value vectors).
+constexpr int kScoreHeads = 4;
+constexpr int kScoreRows = 4;
+constexpr int kMixHeads = 4;
+constexpr int kMixVectors = 4;
+
 }  // namespace
 
 #include "kernels/x86/attention_simd.inc"

@@ -22,6 +22,9 @@ namespace slm::x86 {
 namespace avx2 {
 SLM_DECLARE_GEMM_KERNELS
 }
+namespace avxvnni {
+SLM_DECLARE_GEMM_KERNELS
+}
 namespace avx512 {
 SLM_DECLARE_GEMM_KERNELS
 }

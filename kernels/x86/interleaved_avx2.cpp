@@ -133,16 +133,21 @@ struct Kernel {
     const int64_t nb = g.n / kQK;
     for (int h = 0; h < 2; ++h) {
       __m256 sum[C];
+      // Loops over tokens are unrolled so that the C sums stay in registers (rolled, GCC
+      // keeps them on the stack and every block waits for a store).
+#pragma GCC unroll 16
       for (int c = 0; c < C; ++c) sum[c] = _mm256_setzero_ps();
       for (int64_t b = 0; b < nb; ++b) {
         const uint8_t* p = half_levels(qs, b, h);
         const __m256 dw = _mm256_cvtph_ps(load128(scales + b * kGroupScaleBytes<kMin> + 2 * kHalf * h));
+#pragma GCC unroll 16
         for (int c = 0; c < C; ++c) {
           const auto i = static_cast<size_t>((t0 + c) * nb + b);
           const __m256i s = _mm256_add_epi32(F::sum(p, activations(g, t0 + c, b)), _mm256_set1_epi32(act.start[i]));
           sum[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(act.d[i])), sum[c]);
         }
       }
+#pragma GCC unroll 16
       for (int c = 0; c < C; ++c) _mm256_storeu_ps(y + (t0 + c) * g.y_stride + kHalf * h, sum[c]);
     }
   }

@@ -72,17 +72,61 @@ static inline __m256i bits_to_bytes_32(const uint8_t* p) {
   return _mm256_cmpeq_epi8(_mm256_and_si256(spread, select), select);
 }
 
+// Byte and word dot products on ymm: single VNNI instructions where the file is compiled
+// for them (AVX512_VNNI with AVX512_VL, EVEX-encoded, or AVX-VNNI, VEX-encoded), the
+// AVX2 pairs otherwise. Both give the same int32 lanes as long as the AVX2 pairs do not
+// saturate, which each caller bounds.
+
+// acc + Σ u·s over groups of four bytes, u unsigned and s signed. Without VNNI each pair
+// of products must stay inside int16 (callers keep u <= 31, or use the sign trick of
+// dot_i8_groups).
+static inline __m256i add_dot_u8_s8(__m256i acc, __m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(acc, u, s);
+#elif defined(__AVXVNNI__)
+  return _mm256_dpbusd_avx_epi32(acc, u, s);
+#else
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+#endif
+}
+
+// acc + Σ of int16 pairs of `pairs` times `scales`, in int32 lanes (exact either way).
+static inline __m256i add_scaled_pairs_256(__m256i acc, __m256i pairs, __m256i scales) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpwssd_epi32(acc, pairs, scales);
+#elif defined(__AVXVNNI__)
+  return _mm256_dpwssd_avx_epi32(acc, pairs, scales);
+#else
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, scales));
+#endif
+}
+
 // Signed bytes x·y summed in groups of 4 consecutive bytes into 8 int32. y must not hold
 // -128 (activation quants are in [-127, 127]); x may.
 static inline __m256i dot_i8_groups(__m256i x, __m256i y) {
   const __m256i ax = _mm256_sign_epi8(x, x);  // |x|, read as unsigned (so -128 -> 128)
   const __m256i sy = _mm256_sign_epi8(y, x);  // y with x's sign, 0 where x is 0
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, sy);
-#else
-  // Pairs: at most 2 · 128 · 127 = 32512, inside int16.
-  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), _mm256_set1_epi16(1));
-#endif
+  // AVX2 pairs: at most 2 · 128 · 127 = 32512, inside int16.
+  return add_dot_u8_s8(_mm256_setzero_si256(), ax, sy);
+}
+
+// Transposes 8 rows of 8 int32 (x[r] = row r) into x[c] = column c.
+static inline void transpose_8x8_epi32(__m256i x[8]) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {  // pairs of rows interleaved: a0 b0 a1 b1 | a4 b4 a5 b5, and the rest
+    t[i] = _mm256_unpacklo_epi32(x[i], x[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(x[i], x[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {  // columns c and c + 4 of four rows
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int c = 0; c < 4; ++c) {
+    x[c] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x20);
+    x[c + 4] = _mm256_permute2x128_si256(u[c], u[c + 4], 0x31);
+  }
 }
 
 // Q4_K/Q5_K: the 8 six-bit scales (bytes 0..7) and mins (bytes 8..15) of a super-block

@@ -59,10 +59,12 @@ TEST(SlmRunGenerate, ErrorsAreOneLine) {
 TEST(SlmRunGenerate, ChatAnswersEachLine) {
   const std::string smollm2 = smollm2_path();
   if (smollm2.empty()) return;
-  const CommandResult r = run_command("printf 'Hi\\nWhat is 2+2?\\n' | " + slm_run() + " --chat -m " +
-                                      shell_quote(smollm2) + " --temp 0 -n 16");
+  // A question whose answer a 135M model gets right by a wide margin (its greedy answer to
+  // "What is 2+2?" flips with the last bits of the attention arithmetic).
+  const CommandResult r = run_command("printf 'Hi\\nWhat is the capital of France?\\n' | " + slm_run() +
+                                      " --chat -m " + shell_quote(smollm2) + " --temp 0 -n 16");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Paris"), std::string::npos) << r.out;
   EXPECT_GE(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
 }
 

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "grammar/json_schema.h"
 #include "grammar/matcher.h"
 #include "slm/error.h"
 #include "slm/tokenizer.h"
@@ -56,11 +58,10 @@ bool is_structural(std::string_view bytes) {
 // Random walk: each step picks a random allowed token (EOG less often, so walks get
 // somewhere; half the time a token without letters, as those move through the grammar's
 // structure instead of staying inside one long word or string), checking the mask exactly every `check_every` steps.
-void random_walks(const std::string& grammar, int walks, int steps, int check_every, unsigned seed,
-                  bool precompute = false) {
+void random_walks(const std::shared_ptr<const Grammar>& g, const std::string& grammar, int walks, int steps,
+                  int check_every, unsigned seed, bool precompute = false) {
   const auto vocab = gemma_vocabulary();
   if (!vocab) return;
-  const auto g = test::shared_grammar(grammar);
   if (precompute) {
     EXPECT_GT(shared_mask_cache(*g, vocab)->precompute(*g, *vocab), 10u);
   }
@@ -89,6 +90,11 @@ void random_walks(const std::string& grammar, int walks, int steps, int check_ev
   }
 }
 
+void random_walks(const std::string& grammar, int walks, int steps, int check_every, unsigned seed,
+                  bool precompute = false) {
+  random_walks(test::shared_grammar(grammar), grammar, walks, steps, check_every, seed, precompute);
+}
+
 TEST(GrammarMask, JsonMatchesBruteForce) { random_walks("json", 3, 60, 3, 1); }
 TEST(GrammarMask, JsonAfterPrecomputeMatchesBruteForce) { random_walks("json", 1, 40, 4, 7, true); }
 TEST(GrammarMask, ArithmeticMatchesBruteForce) { random_walks("arithmetic", 2, 30, 5, 2); }
@@ -96,6 +102,64 @@ TEST(GrammarMask, ChessMatchesBruteForce) { random_walks("chess", 2, 30, 5, 3); 
 TEST(GrammarMask, JapaneseMatchesBruteForce) { random_walks("japanese", 2, 20, 5, 4); }
 TEST(GrammarMask, CMatchesBruteForce) { random_walks("c", 2, 30, 6, 5); }
 TEST(GrammarMask, ListMatchesBruteForce) { random_walks("list", 2, 20, 5, 6); }
+
+// Strings of bounded length: masks count the characters of tokens (SafeLabels), keys of
+// a long string's far copies stand for each other (Grammar::equivalent_node), and walks
+// of one grammar share their proofs (SafeLabelMemo).
+std::shared_ptr<const Grammar> schema_grammar(const std::string& schema) {
+  return compile_gbnf(json_schema_text_to_gbnf(schema));
+}
+
+TEST(GrammarMask, BoundedStringsMatchBruteForce) {
+  const auto g = schema_grammar(R"({"type": "object", "properties": {
+      "a": {"type": "string", "minLength": 3, "maxLength": 12},
+      "b": {"type": "string", "maxLength": 60},
+      "c": {"type": "string", "pattern": "^[a-z0-9_]{2,30}$"}},
+      "required": ["a", "b", "c"], "additionalProperties": false})");
+  random_walks(g, "bounded strings", 3, 40, 2, 11);
+}
+
+// A string entered one prefix at a time, mixing one-, two- and three-byte characters:
+// far from both bounds, where copies stand for each other (with Gemma's longest token
+// of 31 characters: up to about 117 and from 149 to about 167), at the edges of those
+// ranges, near each bound, and inside a character.
+TEST(GrammarMask, MinAndMaxLengthMasksAreExactNearAndFarFromTheBounds) {
+  const auto vocab = gemma_vocabulary();
+  if (!vocab) return;
+  const auto g = schema_grammar(R"({"type": "string", "minLength": 150, "maxLength": 200})");
+  const std::string chars[] = {"a", "\xC3\xA9", " ", "\xE6\x97\xA5", "7"};  // a, e-acute, space, a kanji, 7
+  const std::set<size_t> checked = {0, 60, 116, 117, 118, 119, 148, 149, 150, 151, 166, 167, 168, 169, 172, 176, 180, 185, 198, 199, 200};
+  std::string text = "\"";
+  for (size_t n = 0; n <= 200; ++n) {
+    if (checked.count(n) != 0) {
+      Matcher m(g, vocab);
+      ASSERT_TRUE(m.accept_bytes(text)) << n;
+      expect_exact_mask(m, mask_of(m), std::to_string(n) + " characters");
+      if (n == 60 || n == 148 || n == 185) {
+        Matcher mid(g, vocab);  // inside the next character
+        ASSERT_TRUE(mid.accept_bytes(text + "\xE6\x97"));
+        expect_exact_mask(mid, mask_of(mid), std::to_string(n) + " characters and two bytes of one more");
+      }
+    }
+    text += chars[n % 5];
+  }
+}
+
+TEST(GrammarMask, FarCopiesOfALongStringShareCacheEntries) {
+  const auto vocab = gemma_vocabulary();
+  if (!vocab) return;
+  const auto g = schema_grammar(R"({"type": "string", "maxLength": 1000})");
+  Matcher m(g, vocab);
+  ASSERT_TRUE(m.accept_bytes("\""));
+  std::vector<uint64_t> bits((vocab->size() + 63) / 64);
+  for (int n = 0; n < 1000; ++n) {
+    m.fill_mask(bits);
+    ASSERT_TRUE(m.accept_bytes("x"));
+  }
+  // The last few dozen characters are told apart by the longest token, all others not.
+  EXPECT_LT(shared_mask_cache(*g, vocab)->entry_count(), 3 * (vocab->trie().longest_starts + 10));
+  expect_exact_mask(m, mask_of(m), "at the bound");
+}
 
 TEST(GrammarMask, ControlTokensNeverAllowedAndEogOnlyWhenComplete) {
   const auto vocab = gemma_vocabulary();

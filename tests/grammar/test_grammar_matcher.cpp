@@ -44,6 +44,17 @@ TEST(GrammarMatcher, Json) {
                    "{\"a\": \"\xc3\"}", "{\"a\": \"\xed\xa0\x80\"}", "{\"a\": \"\xe0\x80\x80\"}"});
 }
 
+// Alternatives beginning with literal bytes share those bytes (automaton_builder.cpp): an
+// enum of more strings than kMaxStacks is one parser stack, not one per value.
+TEST(GrammarMatcher, LongEnumOfStrings) {
+  std::string gbnf = "root ::= \"\\\"\" (";
+  for (int i = 0; i < 5000; ++i) gbnf += (i ? " | \"v" : "\"v") + std::to_string(i) + "\"";
+  gbnf += ") \"\\\"\"";
+  const auto g = compile_gbnf(gbnf);
+  for (const std::string ok : {"\"v0\"", "\"v4999\"", "\"v123\"", "\"v12\""}) EXPECT_TRUE(matches(g, ok)) << ok;
+  for (const std::string bad : {"\"v\"", "\"v5000\"", "\"v01\"", "\"w1\""}) EXPECT_FALSE(matches(g, bad)) << bad;
+}
+
 TEST(GrammarMatcher, Arithmetic) {
   expect_language("arithmetic", {"1+2= 3\n", "(a *b) /c= x_1\n", "x=1\ny= 2\n"},
                   {"1+2\n", "(a * b)=1\n", "1+=2\n", "=3\n", "A=1\n", "1=2"});

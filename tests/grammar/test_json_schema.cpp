@@ -5,10 +5,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "grammar/grammar.h"
 #include "grammar/json_schema.h"
+#include "grammar/ordered_json.h"
+#include "slm/error.h"
 #include "tests/grammar/json_schema_fixtures.h"
+#include "tests/support/test_data.h"
 
 namespace slm::grammar::test {
 namespace {
@@ -25,6 +29,26 @@ void expect_error(const std::string& schema_text, const std::string& keyword, co
     EXPECT_EQ(e.keyword(), keyword) << schema_text << ": " << e.what();
     EXPECT_EQ(e.pointer(), pointer) << schema_text << ": " << e.what();
   }
+}
+
+// parse_ordered_json builds what nlohmann's ordered parse builds, member order and
+// duplicate keys (the last value at the first place) included.
+TEST(OrderedJson, SameAsNlohmannOrderedParse) {
+  std::string large = "{";
+  for (int i = 0; i < 30; ++i) large += "\"k" + std::to_string(i % 23) + "\": [" + std::to_string(i) + ", {\"x\": null}], ";
+  large += "\"z\": {\"b\": 1, \"a\": 2, \"b\": 3}}";
+  std::vector<std::string> texts = {R"({"b": 1, "a": [true, false, null, -2.5e3, 18446744073709551615, -7, "\u00e9\n"]})",
+                                    R"([[], {}, [{}], "x", 0.1])", R"({"a": 1, "a": 2, "b": {"a": 3}})", "7", large};
+  for (const std::string& f : bench_schema_files("Kubernetes")) {
+    if (texts.size() < 12) texts.push_back(slm::test::read_file(f));
+  }
+  for (const std::string& text : texts) {
+    const nlohmann::ordered_json ours = parse_ordered_json(text);
+    const nlohmann::ordered_json theirs = nlohmann::ordered_json::parse(text);
+    EXPECT_EQ(ours, theirs) << text.substr(0, 200);
+    EXPECT_EQ(ours.dump(), theirs.dump()) << text.substr(0, 200);
+  }
+  for (const char* bad : {"{\"a\": }", "[1, 2", "", "{\"a\" 1}", "tru"}) EXPECT_THROW(parse_ordered_json(bad), Error) << bad;
 }
 
 TEST(JsonSchema, IntegerRangesAreExact) {

@@ -97,11 +97,33 @@ TEST(SafeLabels, StringBodyKeepsCharactersButNotTheQuoteOrEscapes) {
   const StackSet body = stacks_after(*g, pool, "\"");
   SetAutomaton sets(*g, pool);
   const uint32_t start = sets.intern(body);
-  const LabelSet& safe = sets.safe_labels(start, kCharStart);
+  const LabelSet& safe = *sets.safe_labels(start, kCharStart).labels;
   for (const std::string_view ok : {"a", " ", "~", "\xC3\xA9", "\xE3\x81\x82", "\xF0\x9F\x98\x80"}) {
     for (const uint16_t l : labels_of(ok)) EXPECT_TRUE(safe.contains(l)) << ok;
   }
   for (const std::string_view bad : {"\"", "\\", "\x01", "\x80"}) EXPECT_FALSE(safe.contains(labels_of(bad)[0])) << bad;
+}
+
+// A bounded repeat of characters: the labels hold for the characters left, and one more
+// dies. Far from the bound the proof reaches the longest token (here 31 characters),
+// without saying what comes after. (With one character left it is not found.)
+TEST(SafeLabels, BoundedRepeatCountsTheCharactersLeft) {
+  const auto g = compile_gbnf(R"(root ::= "\"" ([^"\\\x00-\x1F] | "\\" ["\\/bfnrt]){0,40} "\"" ",")");
+  for (const size_t taken : {5u, 20u, 30u, 38u}) {
+    StackPool pool;
+    std::string prefix(taken + 1, 'x');
+    prefix[0] = '"';
+    const StackSet body = stacks_after(*g, pool, prefix);
+    SetAutomaton sets(*g, pool, 31);
+    const SafeLabels safe = sets.safe_labels(sets.intern(body), kCharStart);
+    const size_t left = 40 - taken;
+    EXPECT_EQ(safe.starts, std::min<size_t>(left, 31)) << taken;
+    EXPECT_EQ(safe.dies_after, left <= 31) << taken;
+    for (const std::string_view ok : {"a", " ", "\xC3\xA9", "\xF0\x9F\x98\x80"}) {
+      for (const uint16_t l : labels_of(ok)) EXPECT_TRUE(safe.labels->contains(l)) << ok;
+    }
+    for (const std::string_view bad : {"\"", "\\", "\x01"}) EXPECT_FALSE(safe.labels->contains(labels_of(bad)[0])) << bad;
+  }
 }
 
 // Every token classified on its own, the way the cache defines it (mask_cache.h).
@@ -176,6 +198,18 @@ TEST(MaskWalk, JsonStringsWithEscapesAndUtf8) {
 str ::= "\"" ([^"\\\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4}))* "\""
 ws ::= [ \t\n]{0,4})",
                       {"", "[", "[\"", "[\"ab", "[\"a\\", "[\"\xE3\x81", "[\"x\", "});
+}
+
+// Strings of at most 12 and of 3 to 40 characters: keys inside them bound the tokens'
+// characters (by the vocabulary's bitsets at the root of the walk, by subtree heights
+// below it).
+TEST(MaskWalk, BoundedStrings) {
+  expect_walk_matches(R"(root ::= "[" str ws "," ws long "]"
+str ::= "\"" ([^"\\\x00-\x1F] | "\\" ["\\/bfnrt]){0,12} "\""
+long ::= "\"" [a-z0-9_ ]{3,40} "\""
+ws ::= [ \t\n]{0,4})",
+                      {"[", "[\"", "[\"abcd", "[\"abcdefghij", "[\"abcdefghijkl", "[\"\xE3\x81", "[\"x\", \"",
+                       "[\"x\", \"ab", "[\"x\", \"abcdefghijklmnopqrstuvwxyz", "[\"x\",\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"});
 }
 
 TEST(MaskWalk, StrictMultiByteRangesAndWhitespace) {

@@ -104,7 +104,7 @@ TEST_P(AttentionIsa, ScoresMatchScalarReferenceBitForBit) {
   int checked = 0;
   for (Values kind : {Values::kRandom, Values::kLarge, Values::kAllEqual}) {
     for (int head_dim : {1, 7, 16, 48, 64, 80, 100, 256}) {
-      for (int n_q : {1, 3, 4}) {
+      for (int n_q : {1, 3, 4, 7}) {
         for (auto [first, last] : {std::pair{0, 1}, std::pair{0, 3}, std::pair{5, 22}, std::pair{0, 64},
                                    std::pair{3, 68}, std::pair{61, 191}}) {
           for (F16DotOrder order : {F16DotOrder::kTiled, F16DotOrder::kVector}) {
@@ -138,8 +138,9 @@ TEST_P(AttentionIsa, MixMatchesScalarReferenceBitForBit) {
   int checked = 0;
   for (Values kind : {Values::kRandom, Values::kLarge, Values::kAllEqual}) {
     for (auto [head_dim, col, width] : {std::tuple{16, 0, 16}, std::tuple{5, 0, 5}, std::tuple{64, 16, 16},
-                                        std::tuple{64, 0, 64}, std::tuple{40, 8, 27}, std::tuple{256, 240, 16}}) {
-      for (int n_q : {1, 4}) {
+                                        std::tuple{64, 0, 64}, std::tuple{40, 8, 27}, std::tuple{256, 240, 16},
+                                        std::tuple{256, 0, 256}, std::tuple{112, 16, 96}}) {
+      for (int n_q : {1, 3, 4, 7}) {
         for (auto [first, last] : {std::pair{0, 1}, std::pair{2, 5}, std::pair{0, 17}, std::pair{0, 64},
                                    std::pair{9, 140}, std::pair{63, 65}}) {
           for (F16DotOrder order : {F16DotOrder::kTiled, F16DotOrder::kVector}) {

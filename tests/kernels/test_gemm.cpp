@@ -100,9 +100,9 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 6-8 tokens, 32 for K-quants, float groups of 16 or 32 rows by 6 or 12 tokens):
-// single rows, fewer tokens than a tile, one over and one under, and counts that fit no
-// tile.
+// rows by 6-8 tokens on zmm and 8 by 4 on ymm, twice the rows for K-quants, float tiles
+// of 1-2 rows by 3 tokens): single rows, fewer tokens than a tile, one over and one under,
+// and counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
@@ -122,16 +122,19 @@ TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
 
 // Through matmul: rows for several 16-row groups per thread (it splits rows between
 // threads in multiples of 16) and a partial last group, tokens for several token tiles
-// and above every kernel's gemm_min_tokens.
+// above the kernel's gemm_min_tokens (37 where that is 2).
 TEST_P(GemmIsa, MatchesScalarDotsAcrossChunks) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);
   std::mt19937 rng(23 + static_cast<unsigned>(isa));
-  for (GgmlType type : kGemmTypes) check(isa, Path::kMatmul, type, 101, 37, ActivationKind::kMixedBlocks, rng);
+  for (GgmlType type : kGemmTypes) {
+    const int64_t n_tokens = vec_dot_table(isa).find(type)->gemm_min_tokens + 35;
+    check(isa, Path::kMatmul, type, 101, n_tokens, ActivationKind::kMixedBlocks, rng);
+  }
 }
 
 // The scalar family has no GEMM kernels (SimdTablesHaveKernels).
-constexpr Isa kSimdIsas[] = {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni};
+constexpr Isa kSimdIsas[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512, Isa::kAvx512Vnni};
 INSTANTIATE_TEST_SUITE_P(SimdIsas, GemmIsa, ::testing::ValuesIn(kSimdIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 
@@ -143,7 +146,7 @@ TEST(Gemm, SimdTablesHaveKernels) {
     EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->gemm, nullptr) << ggml_type_name(type);
     EXPECT_EQ(vec_dot_table(Isa::kScalar).find(type)->interleaved, nullptr) << ggml_type_name(type);
 #if defined(__x86_64__)
-    for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
+    for (Isa isa : kSimdIsas) {
       const VecDotKernel& kernel = *vec_dot_table(isa).find(type);
       EXPECT_NE(kernel.gemm, nullptr) << isa_name(isa) << " " << ggml_type_name(type);
       EXPECT_EQ(kernel.interleaved != nullptr, interleavable(type)) << isa_name(isa) << " " << ggml_type_name(type);

@@ -158,6 +158,32 @@ TEST_P(InterleavedIsa, FallbackEqualsRowMajorResult) {
   }
 }
 
+// The kernels for the layout of every family (interleaved_avx2.cpp, interleaved_vnni.inc
+// on ymm and zmm) add the same exact block sums with the same fused multiply-adds in
+// block order, so they agree bit for bit (whole groups only: tail rows take each
+// family's dot products).
+TEST(InterleavedKernels, EveryFamilyComputesTheSameFloats) {
+  std::mt19937 rng(51);
+  for (GgmlType type : kTypes) {
+    const test::Matrix m = test::random_matrix(type, 320, 48, rng);
+    const Interleaved packed = interleaved_copy(m);
+    const std::vector<float> x = test::activation_floats(320 * 9, ActivationKind::kMixedBlocks, rng);
+    std::vector<float> first;
+    Isa first_isa = Isa::kScalar;
+    for (Isa isa : kAllIsas) {
+      if (!cpu_supports(isa) || vec_dot_table(isa).find(type)->interleaved == nullptr) continue;
+      std::vector<float> y(48 * 9);
+      matmul(packed.view, x.data(), 9, y.data(), isa);
+      if (first.empty()) {
+        first = y;
+        first_isa = isa;
+        continue;
+      }
+      EXPECT_EQ(y, first) << ggml_type_name(type) << ": " << isa_name(isa) << " against " << isa_name(first_isa);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, InterleavedIsa, ::testing::ValuesIn(kAllIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 

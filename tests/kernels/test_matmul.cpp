@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/cpu_features.h"
+#include "kernels/interleaved.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_blocks.h"
 #include "kernels/vec_dot.h"
@@ -162,6 +163,36 @@ TEST(Matmul, DefaultUsesSelectedIsa) {
   matmul(m.view(), x.data(), 1, y1.data());
   matmul(m.view(), x.data(), 1, y2.data(), selected_isa());
   EXPECT_EQ(y1, y2);
+}
+
+// Matrices sharing an input (Q, K, V; gate and up) go through one call that converts the
+// input once per activation type: each output equals its own matmul bit for bit, for one
+// token and for a batch, with an interleaved matrix among GGUF-row ones.
+TEST(Matmul, SharedInputEqualsSeparateProducts) {
+  std::mt19937 rng(21);
+  const int64_t n = 512;
+  const Matrix q5 = random_matrix(GgmlType::Q5_0, n, 48, rng);
+  const Matrix q4k = random_matrix(GgmlType::Q4_K, n, 40, rng);
+  const Matrix q8 = random_matrix(GgmlType::Q8_0, n, 17, rng);
+  const Matrix f16 = random_matrix(GgmlType::F16, n, 5, rng);
+  std::vector<uint8_t> repacked(q5.bytes.size());
+  const MatrixView interleaved = interleave(q5.view(), repacked.data());
+  const MatrixView ws[] = {interleaved, q4k.view(), q8.view(), f16.view()};
+  for (int64_t tokens : {1, 13}) {
+    const std::vector<float> x = test::activation_floats(n * tokens, test::ActivationKind::kGaussian, rng);
+    std::vector<std::vector<float>> together(std::size(ws)), apart(std::size(ws));
+    float* ys[std::size(ws)];
+    for (size_t i = 0; i < std::size(ws); ++i) {
+      together[i].assign(static_cast<size_t>(ws[i].n_rows * tokens), NAN);
+      apart[i].assign(together[i].size(), NAN);
+      ys[i] = together[i].data();
+      matmul(ws[i], x.data(), tokens, apart[i].data());
+    }
+    matmul(ws, x.data(), tokens, ys);
+    for (size_t i = 0; i < std::size(ws); ++i) EXPECT_EQ(together[i], apart[i]) << "matrix " << i << ", " << tokens << " tokens";
+  }
+  float* one[1] = {nullptr};
+  EXPECT_THROW(matmul(ws, std::vector<float>(n, 1.0f).data(), 1, one), Error);  // outputs missing
 }
 
 TEST(Matmul, RejectsBadShapesAndTypes) {

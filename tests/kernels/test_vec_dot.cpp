@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu_features.h"
@@ -278,6 +279,39 @@ TEST(VecDotActivations, EveryIsaWritesTheScalarBytes) {
   std::printf("[   INFO   ] %d SIMD activation conversions compared\n", compared);
 }
 
+// Q8_K blocks whose sign and scale hinge on one element: the largest magnitude held by
+// both signs (the first one decides), by the last element only, NaNs beside it (skipped
+// like the scalar rule skips them), and a block of NaNs only (all zero).
+TEST(VecDotActivations, Q8_KSignTiesAndNaNsAsScalar) {
+  std::vector<std::vector<float>> blocks;
+  std::vector<float> x(kQK_K, 0.25f);
+  x[7] = -3.0f;
+  x[100] = 3.0f;
+  blocks.push_back(x);
+  x[7] = 3.0f;
+  x[100] = -3.0f;
+  blocks.push_back(x);
+  std::vector<float> last(kQK_K, -1.0f);
+  last[kQK_K - 1] = 2.5f;
+  blocks.push_back(last);
+  std::vector<float> nans(kQK_K, std::nanf(""));
+  blocks.push_back(nans);
+  nans[9] = -0.5f;
+  nans[200] = 0.25f;
+  blocks.push_back(nans);
+  const VecDotKernel& ref = *vec_dot_table(Isa::kScalar).find(GgmlType::Q4_K);
+  for (Isa isa : kAllIsas) {
+    if (!cpu_supports(isa)) continue;
+    const VecDotKernel& k = *vec_dot_table(isa).find(GgmlType::Q4_K);
+    for (const std::vector<float>& block : blocks) {
+      std::vector<uint8_t> got(sizeof(block_q8_K)), want(sizeof(block_q8_K));
+      k.quantize(block.data(), got.data(), kQK_K);
+      ref.quantize(block.data(), want.data(), kQK_K);
+      EXPECT_EQ(got, want) << isa_name(isa) << " block starting " << block[0];
+    }
+  }
+}
+
 class VecDotIsa : public ::testing::TestWithParam<Isa> {};
 
 // The family whose kernel a table entry is: the first one in kAllIsas with the same function.
@@ -327,6 +361,37 @@ TEST_P(VecDotIsa, MatchesScalarReference) {
               isa_name(isa), checked, worst, kernels.empty() ? " none" : kernels.c_str());
 }
 
+// The VNNI families' dot products are their plain twins' source compiled with VNNI
+// (vec_dot_avx2.inc for avx2 and avxvnni, vec_dot_avx512.inc for avx512 and avx512vnni):
+// no byte pair of the plain build saturates int16 on any input, so both compute the
+// same integers, and then the same floats.
+TEST(VecDotVnni, EqualsPlainTwinBitForBit) {
+  std::mt19937 rng(2024);
+  for (const auto& [plain, vnni] : {std::pair{Isa::kAvx2, Isa::kAvxVnni}, std::pair{Isa::kAvx512, Isa::kAvx512Vnni}}) {
+    if (!cpu_supports(vnni)) {
+      std::printf("[   INFO   ] skipped %s: this CPU lacks it\n", isa_name(vnni));
+      continue;
+    }
+    int compared = 0;
+    for (GgmlType type : kDotTypes) {
+      const VecDotFn twin = vec_dot_table(plain).find(type)->dot;
+      const VecDotFn dot = vec_dot_table(vnni).find(type)->dot;
+      if (dot == twin) continue;
+      for (int64_t n : row_lengths(type)) {
+        for (int wk = 0; wk < static_cast<int>(std::size(kWeightKinds)); ++wk) {
+          for (int ak = 0; ak < static_cast<int>(std::size(kActivationKinds)); ++ak) {
+            const DotCase c = make_case(type, n, kWeightKinds[wk], kActivationKinds[ak], rng);
+            ASSERT_EQ(dot(n, c.w(), c.a()), twin(n, c.w(), c.a())) << isa_name(vnni) << " " << describe(c, wk, ak);
+            ++compared;
+          }
+        }
+      }
+    }
+    EXPECT_GT(compared, 0) << isa_name(vnni);
+    std::printf("[   INFO   ] %s: %d dot products equal to %s's\n", isa_name(vnni), compared, isa_name(plain));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, VecDotIsa, ::testing::ValuesIn(kAllIsas),
                          [](const ::testing::TestParamInfo<Isa>& p) { return std::string(isa_name(p.param)); });
 
@@ -354,8 +419,10 @@ TEST(CpuFeatures, AgreeWithProcCpuinfoAndNest) {
   if (cpu_supports(Isa::kAvx512Vnni)) {
     EXPECT_TRUE(cpu_supports(Isa::kAvx512));
   }
-  if (cpu_supports(Isa::kAvx512)) {
-    EXPECT_TRUE(cpu_supports(Isa::kAvx2));
+  for (Isa isa : {Isa::kAvxVnni, Isa::kAvx512}) {
+    if (cpu_supports(isa)) {
+      EXPECT_TRUE(cpu_supports(Isa::kAvx2)) << isa_name(isa);
+    }
   }
   EXPECT_TRUE(cpu_supports(best_isa()));
   EXPECT_TRUE(cpu_supports(selected_isa()));
@@ -375,12 +442,14 @@ TEST(CpuFeatures, AgreeWithProcCpuinfoAndNest) {
 TEST(CpuFeatures, ParsesIsaNames) {
   CpuFeatures none;
   CpuFeatures all;
-  all.avx2 = all.avx512f = all.avx512bw = all.avx512vl = all.avx512vnni = true;
+  all.avx2 = all.avx512f = all.avx512bw = all.avx512vl = all.avx512vnni = all.avx_vnni = true;
   EXPECT_EQ(parse_isa("scalar", none), Isa::kScalar);
   EXPECT_EQ(parse_isa("avx2", none), Isa::kAvx2);
+  EXPECT_EQ(parse_isa("avxvnni", none), Isa::kAvxVnni);
   EXPECT_EQ(parse_isa("avx512", none), Isa::kAvx512);
   EXPECT_EQ(parse_isa("avx512", all), Isa::kAvx512Vnni);
   EXPECT_EQ(parse_isa("avx512vnni", none), Isa::kAvx512Vnni);
+  for (Isa isa : kAllIsas) EXPECT_EQ(parse_isa(isa_name(isa), none), isa) << isa_name(isa);
   EXPECT_FALSE(parse_isa("AVX2", all).has_value());
   EXPECT_FALSE(parse_isa("", all).has_value());
   EXPECT_FALSE(parse_isa("neon", all).has_value());
