@@ -11,14 +11,23 @@
 #include "kernels/fp16.h"
 #include "kernels/vec_dot.h"
 #include "slm/ggml_type.h"
+#include "slm/quant.h"
 
 namespace slm::bench {
 
-// n_rows x n_cols random bytes with every block's f16 scales set to 0.01 (random f16 bits
-// could be NaN): d, then a min for the types with one. Most types start with them;
-// Q6_K and Q3_K end with d, Q2_K with d and dmin.
+// n_rows x n_cols random weights. Quantized types: random bytes with every block's f16
+// scales set to 0.01 (random f16 bits could be NaN): d, then a min for the types with
+// one. Most types start with them; Q6_K and Q3_K end with d, Q2_K with d and dmin.
+// Float types: N(0, 1) values.
 inline std::vector<uint8_t> random_matrix(GgmlType type, int64_t n_rows, int64_t n_cols, std::mt19937& rng) {
   std::vector<uint8_t> m(row_size(type, n_cols) * static_cast<size_t>(n_rows));
+  if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16) {
+    std::normal_distribution<float> normal;
+    std::vector<float> x(static_cast<size_t>(n_rows * n_cols));
+    for (float& v : x) v = normal(rng);
+    quantize_row(type, x.data(), m.data(), n_rows * n_cols);
+    return m;
+  }
   for (uint8_t& b : m) b = static_cast<uint8_t>(rng());
   const GgmlTypeInfo& info = ggml_type_info(type);
   const uint16_t scale = f32_to_f16(0.01f);

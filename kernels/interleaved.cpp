@@ -10,8 +10,11 @@ namespace slm {
 
 namespace {
 
-constexpr size_t kScaleBytes = 2;  // the f16 scale that starts every block
-constexpr size_t kGroupScaleBytes = kScaleBytes * kInterleaveRows;
+constexpr size_t kFieldBytes = 2;  // an f16 scale field
+constexpr size_t kGroupFieldBytes = kFieldBytes * kInterleaveRows;
+
+// The f16 fields that start every block: d, and Q4_1's and Q5_1's m.
+int scale_fields(GgmlType type) { return type == GgmlType::Q4_1 || type == GgmlType::Q5_1 ? 2 : 1; }
 
 // Where level byte `byte` of a row's block goes inside the group's block: chunk k of
 // row i starts at 64·k + 4·i.
@@ -21,19 +24,33 @@ size_t interleaved_offset(size_t byte, int row) {
          byte % kInterleaveChunk;
 }
 
+// Where scale field f of row `row` of the group's block gb goes among the scales.
+size_t scale_offset(const InterleavedParts& p, size_t gb, int f, int row) {
+  return gb * kGroupFieldBytes * p.scale_fields + f * kGroupFieldBytes + static_cast<size_t>(row) * kFieldBytes;
+}
+
 }  // namespace
 
 bool interleavable(GgmlType type) {
-  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+  switch (type) {
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::IQ4_NL: return true;
+    default: return false;
+  }
 }
 
 InterleavedParts interleaved_parts(const MatrixView& w) {
   InterleavedParts p{};
   p.n_groups = w.n_rows / kInterleaveRows;
   p.n_blocks = w.n_cols / ggml_type_info(w.type).block_elems;
-  p.qs_bytes = ggml_type_info(w.type).block_bytes - kScaleBytes;
+  p.scale_fields = scale_fields(w.type);
+  p.qs_bytes = ggml_type_info(w.type).block_bytes - kFieldBytes * p.scale_fields;
   p.group_qs_bytes = static_cast<size_t>(p.n_blocks) * kInterleaveRows * p.qs_bytes;
-  p.group_scales_bytes = static_cast<size_t>(p.n_blocks) * kGroupScaleBytes;
+  p.group_scales_bytes = static_cast<size_t>(p.n_blocks) * kGroupFieldBytes * p.scale_fields;
   const size_t all_qs = static_cast<size_t>(p.n_groups) * p.group_qs_bytes;
   const size_t all_scales = static_cast<size_t>(p.n_groups) * p.group_scales_bytes;
   p.qs = w.data;
@@ -67,10 +84,13 @@ MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
         for (int64_t b = 0; b < p.n_blocks; ++b) {
           const uint8_t* block = row + static_cast<size_t>(b) * block_bytes;
           const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
-          std::memcpy(scales + gb * kGroupScaleBytes + i * kScaleBytes, block, kScaleBytes);
+          for (int f = 0; f < p.scale_fields; ++f) {
+            std::memcpy(scales + scale_offset(p, gb, f, i), block + f * kFieldBytes, kFieldBytes);
+          }
+          const uint8_t* block_levels = block + kFieldBytes * p.scale_fields;
           uint8_t* levels = out + gb * kInterleaveRows * p.qs_bytes;
           for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
-            std::memcpy(levels + interleaved_offset(c, i), block + kScaleBytes + c, kInterleaveChunk);
+            std::memcpy(levels + interleaved_offset(c, i), block_levels + c, kInterleaveChunk);
           }
         }
       }
@@ -96,10 +116,13 @@ void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out) {
   for (int64_t b = 0; b < p.n_blocks; ++b) {
     uint8_t* block = out + static_cast<size_t>(b) * block_bytes;
     const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
-    std::memcpy(block, p.scales + gb * kGroupScaleBytes + i * kScaleBytes, kScaleBytes);
+    for (int f = 0; f < p.scale_fields; ++f) {
+      std::memcpy(block + f * kFieldBytes, p.scales + scale_offset(p, gb, f, i), kFieldBytes);
+    }
+    uint8_t* block_levels = block + kFieldBytes * p.scale_fields;
     const uint8_t* levels = p.qs + gb * kInterleaveRows * p.qs_bytes;
     for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
-      std::memcpy(block + kScaleBytes + c, levels + interleaved_offset(c, i), kInterleaveChunk);
+      std::memcpy(block_levels + c, levels + interleaved_offset(c, i), kInterleaveChunk);
     }
   }
 }

@@ -3,6 +3,7 @@
 // compiled with -ffp-contract=off: the only fused multiply-adds are explicit std::fma):
 //   * 32-element formats: ggml's generic code, an int sum over the block, then one float
 //     update per block with the scales multiplied in ggml's order (it differs between types).
+//     Q4_1 and Q5_1 follow llama.cpp's x86 build instead (dot_min_q8_1_x86).
 //   * K-quants: ggml's x86 (AVX2) code, see x86_lane below; mins enter through the Q8_K
 //     bsums. IQ4_XS: see dot_iq4_xs_q8_K.
 //   * Float types: each product rounded to float, summed in double.
@@ -59,6 +60,27 @@ int k4_min_product(const uint8_t* scales, const block_q8_K& y, int j) {
   return unpack_scale_min_k4(scales, j).min * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
 }
 
+// Q4_1 and Q5_1 as llama.cpp's x86 build computes them (its only path for these types,
+// prompts and decoding alike): 8 integer lanes per block, lane l = elements 4l..4l+3; each
+// float lane grows by a fused (d_w·d_a)·lane per block; the min terms m·s are fused into
+// one running sum in block order; the lanes are summed as sum_lanes_x86, then the mins.
+template <class Block, class Level>
+float dot_min_q8_1_x86(int64_t n, const uint8_t* w, const uint8_t* a, Level level) {
+  float lanes[8] = {};
+  float mins = 0.0f;
+  for (int64_t ib = 0; ib < n / kQK; ++ib) {
+    const auto x = load_block<Block>(w, ib);
+    const auto y = load_block<block_q8_1>(a, ib);
+    // The min m meets the activations through s = d_a · Σ q_a (stored as f16).
+    mins = std::fma(f16(x.m), f16(y.s), mins);
+    int lane_sums[8] = {};
+    for (int e = 0; e < kQK; ++e) lane_sums[e / 4] += level(x, e) * y.qs[e];
+    const float d = f16(x.d) * f16(y.d);
+    for (int l = 0; l < 8; ++l) lanes[l] = std::fma(d, static_cast<float>(lane_sums[l]), lanes[l]);
+  }
+  return sum_lanes_x86(lanes) + mins;
+}
+
 template <typename Load>
 float dot_float_type(int64_t n, const uint8_t* w, const uint8_t* a, Load load) {
   double sum = 0.0;
@@ -113,19 +135,9 @@ float dot_q4_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
 }
 
 float dot_q4_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
-  float sum = 0.0f;
-  for (int64_t ib = 0; ib < n / kQK; ++ib) {
-    const auto x = load_block<block_q4_1>(w, ib);
-    const auto y = load_block<block_q8_1>(a, ib);
-    int sumi = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sumi += (x.qs[j] & 0xF) * y.qs[j];
-      sumi += (x.qs[j] >> 4) * y.qs[j + kHalf];
-    }
-    // The min m meets the activations through s = d_a · Σ q_a (stored as f16).
-    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
-  }
-  return sum;
+  return dot_min_q8_1_x86<block_q4_1>(n, w, a, [](const block_q4_1& x, int e) {
+    return e < kHalf ? x.qs[e] & 0xF : x.qs[e - kHalf] >> 4;
+  });
 }
 
 float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
@@ -144,18 +156,9 @@ float dot_q5_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {
 }
 
 float dot_q5_1_q8_1(int64_t n, const uint8_t* w, const uint8_t* a) {
-  float sum = 0.0f;
-  for (int64_t ib = 0; ib < n / kQK; ++ib) {
-    const auto x = load_block<block_q5_1>(w, ib);
-    const auto y = load_block<block_q8_1>(a, ib);
-    int sumi = 0;
-    for (int j = 0; j < kHalf; ++j) {
-      sumi += ((x.qs[j] & 0xF) | q5_high_bit(x.qh, j)) * y.qs[j];
-      sumi += ((x.qs[j] >> 4) | q5_high_bit(x.qh, j + kHalf)) * y.qs[j + kHalf];
-    }
-    sum += (f16(x.d) * f16(y.d)) * static_cast<float>(sumi) + f16(x.m) * f16(y.s);
-  }
-  return sum;
+  return dot_min_q8_1_x86<block_q5_1>(n, w, a, [](const block_q5_1& x, int e) {
+    return (e < kHalf ? x.qs[e] & 0xF : x.qs[e - kHalf] >> 4) | q5_high_bit(x.qh, e);
+  });
 }
 
 float dot_q8_0_q8_0(int64_t n, const uint8_t* w, const uint8_t* a) {

@@ -35,6 +35,12 @@ static inline uint32_t load_u32(const uint8_t* p) {
   return v;
 }
 
+// a·b + c rounded once (std::fma is an inline function shared with files built without
+// FMA; see vec_dot_x86.h).
+static inline float fma_f32(float a, float b, float c) {
+  return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+}
+
 // Sum of the 8 lanes: halves, then pairs, then the last two.
 static inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -50,6 +56,9 @@ static inline __m256i nibbles_32(const uint8_t* p) {
   const __m256i both = _mm256_broadcastsi128_si256(load128(p));
   return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F));
 }
+
+// The 16 IQ4_NL levels (kIq4nlValues, signed bytes), for byte shuffles by nibble.
+static inline __m128i iq4_nl_levels() { return load128(reinterpret_cast<const uint8_t*>(kIq4nlValues)); }
 
 // The 32 bits at p (element e = bit e) to 32 bytes, 0xFF where the bit is set.
 static inline __m256i bits_to_bytes_32(const uint8_t* p) {

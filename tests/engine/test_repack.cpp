@@ -94,10 +94,11 @@ TEST_P(Repack, SameModelEitherWay) {
   }
 }
 
-// Q4_0, Q5_0 and Q8_0 weights (the interleavable types) in three architectures.
+// Every interleavable type's weights, Q4_0 in three architectures.
 INSTANTIATE_TEST_SUITE_P(Models, Repack,
-                         testing::Values("ref-llama-zoo-Q4_0.gguf", "ref-llama-zoo-Q5_0.gguf", "ref-llama-zoo-Q8_0.gguf",
-                                         "ref-qwen2-Q4_0.gguf", "ref-phi3-Q4_0.gguf"),
+                         testing::Values("ref-llama-zoo-Q4_0.gguf", "ref-llama-zoo-Q4_1.gguf", "ref-llama-zoo-Q5_0.gguf",
+                                         "ref-llama-zoo-Q5_1.gguf", "ref-llama-zoo-Q8_0.gguf",
+                                         "ref-llama-zoo-IQ4_NL.gguf", "ref-qwen2-Q4_0.gguf", "ref-phi3-Q4_0.gguf"),
                          [](const testing::TestParamInfo<std::string>& p) {
                            std::string name = p.param.substr(0, p.param.size() - 5);
                            std::replace(name.begin(), name.end(), '-', '_');
