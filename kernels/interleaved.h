@@ -15,10 +15,13 @@
 //   scales: the 16 rows' f16 scales of group g, block b at (g·nb + b)·32;
 //   tail:   rows not filling a last group, unchanged (n_rows % 16 GGUF rows).
 // Every byte of the source reappears once, so any row can be restored exactly.
+// Q4_K and Q6_K have their own arrangement of the same kind (interleaved_k.h); the
+// functions below serve them too.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "kernels/matmul.h"
 #include "slm/ggml_type.h"
@@ -28,8 +31,16 @@ namespace slm {
 inline constexpr int kInterleaveRows = 16;
 inline constexpr int kInterleaveChunk = 4;  // bytes of one row kept together
 
-// Whether matrices of this weight type can be interleaved (Q4_0, Q5_0, Q8_0).
+// Whether matrices of this weight type can be interleaved (Q4_0, Q5_0, Q8_0, Q4_K, Q6_K).
 bool interleavable(GgmlType type);
+
+// Where level byte `byte` of a row's block goes among its group's levels: chunk k of
+// row i starts at 64·k + 4·i.
+inline size_t interleaved_chunk_offset(size_t byte, int row) {
+  const size_t chunk = byte / kInterleaveChunk;
+  return chunk * kInterleaveChunk * kInterleaveRows + static_cast<size_t>(row) * kInterleaveChunk +
+         byte % kInterleaveChunk;
+}
 
 // Where the parts of an interleaved matrix start.
 struct InterleavedParts {
@@ -52,6 +63,12 @@ using SourceDoneFn = void (*)(const uint8_t* p, size_t n);
 // through the source in slabs of a few MiB on the OpenMP threads, handing each finished
 // slab to `done` (if not null) so that a caller can release it before the next.
 MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done = nullptr);
+
+// The walk of interleave that every layout shares: pack_block(g, i, b, block) for block
+// b of row i of each full group g of `rows` (parts `p` of the copy at `out`), slab by
+// slab, then the tail rows copied.
+void interleave_groups(const MatrixView& rows, const InterleavedParts& p, uint8_t* out, SourceDoneFn done,
+                       const std::function<void(int64_t g, int i, int64_t b, const uint8_t* block)>& pack_block);
 
 // Restores the GGUF bytes of row r (w.row_bytes of them) from an interleaved matrix.
 void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out);

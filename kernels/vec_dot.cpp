@@ -7,6 +7,7 @@
 
 #if defined(SLM_X86_KERNELS)
 #include "kernels/x86/gemm_x86.h"
+#include "kernels/x86/interleaved_k_x86.h"
 #include "kernels/x86/interleaved_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
@@ -94,6 +95,8 @@ VecDotTable avx2_table() {
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+  set_interleaved(t, GgmlType::Q4_K, k::interleaved_q4_K);
+  set_interleaved(t, GgmlType::Q6_K, k::interleaved_q6_K);
 #endif
   return t;
 }
@@ -115,6 +118,8 @@ VecDotTable avxvnni_table() {
   set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
   set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
   set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+  set_interleaved(t, GgmlType::Q4_K, k::interleaved_q4_K);
+  set_interleaved(t, GgmlType::Q6_K, k::interleaved_q6_K);
 #endif
   return t;
 }
@@ -133,6 +138,8 @@ VecDotTable avx512_table(bool vnni) {
     set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
     set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
     set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+    set_interleaved(t, GgmlType::Q4_K, k::interleaved_q4_K);
+    set_interleaved(t, GgmlType::Q6_K, k::interleaved_q6_K);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);

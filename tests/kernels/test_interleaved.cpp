@@ -1,9 +1,10 @@
 // The interleaved weight layout (interleaved.h): packing restores every GGUF row byte for
 // byte, and the kernels on it, called through matmul on every ISA family, agree with the
 // scalar dot products of the original rows: the same exact integer sum per block, so
-// only float rounding may differ (test::rounding_tolerance). Row counts cover groups of
-// 16 with and without a tail, lengths one and two blocks and a few more, extreme scales
-// (the weight kinds of random_matrix) and hostile activations.
+// only float rounding may differ (test::rounding_tolerance), and Q4_K and Q6_K, whose
+// kernels keep the reference's float lanes and order, bit for bit. Row counts cover
+// groups of 16 with and without a tail, lengths one and two blocks and a few more,
+// extreme scales (the weight kinds of random_matrix) and hostile activations.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -26,9 +27,11 @@ namespace {
 
 using test::ActivationKind;
 
-constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0};
+constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
 constexpr int64_t kRowCounts[] = {1, 15, 16, 17, 33, 48, 101};
-constexpr int64_t kColCounts[] = {32, 64, 96, 320};
+constexpr int64_t kBlockCounts[] = {1, 2, 3, 10};  // blocks per row
+
+int64_t cols(GgmlType type, int64_t blocks) { return blocks * test::block_elems(type); }
 
 struct Interleaved {
   std::vector<uint8_t> bytes;
@@ -45,7 +48,8 @@ TEST(Interleave, RestoresEveryRowExactly) {
   std::mt19937 rng(5);
   for (GgmlType type : kTypes) {
     for (int64_t n_rows : kRowCounts) {
-      for (int64_t n_cols : kColCounts) {
+      for (int64_t blocks : kBlockCounts) {
+        const int64_t n_cols = cols(type, blocks);
         const test::Matrix m = test::random_matrix(type, n_cols, n_rows, rng);
         const Interleaved packed = interleaved_copy(m);
         EXPECT_EQ(packed.view.layout, MatrixLayout::kInterleaved);
@@ -69,9 +73,9 @@ TEST(Interleave, RestoresEveryRowExactly) {
 
 TEST(Interleave, RejectsOtherTypes) {
   std::mt19937 rng(6);
-  const test::Matrix m = test::random_matrix(GgmlType::Q4_K, 256, 16, rng);
+  const test::Matrix m = test::random_matrix(GgmlType::Q5_K, 256, 16, rng);
   std::vector<uint8_t> out(m.bytes.size());
-  EXPECT_FALSE(interleavable(GgmlType::Q4_K));
+  EXPECT_FALSE(interleavable(GgmlType::Q5_K));
   EXPECT_THROW(interleave(m.view(), out.data()), Error);
 }
 
@@ -103,6 +107,10 @@ double check(Isa isa, GgmlType type, int64_t n_rows, int64_t n_cols, int64_t n_t
         magnitude += std::fabs(static_cast<double>(w[e]) * a.values[static_cast<size_t>(t)][e]);
       }
       const double tolerance = test::rounding_tolerance(n_cols, magnitude);
+      if (test::bit_exact_on_every_isa(type)) {
+        EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_cols
+                             << " tokens " << n_tokens << " row " << r << " token " << t;
+      }
       EXPECT_NEAR(got, want, tolerance) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x"
                                         << n_cols << " tokens " << n_tokens << " row " << r << " token " << t;
       if (tolerance > 0.0) worst = std::max(worst, std::fabs(got - want) / tolerance);
@@ -119,7 +127,8 @@ TEST_P(InterleavedIsa, MatchesScalarDotsOfTheOriginalRows) {
   int round = 0;
   for (GgmlType type : kTypes) {
     for (int64_t n_rows : kRowCounts) {
-      for (int64_t n_cols : kColCounts) {
+      for (int64_t blocks : kBlockCounts) {
+        const int64_t n_cols = cols(type, blocks);
         // One token (decoding), fewer than a token tile, tile edges and several tiles.
         for (int64_t n_tokens : {1, 2, 3, 5, 8, 9, 19}) {
           const ActivationKind kind = test::kActivationKinds[static_cast<size_t>(round++) % 3];
@@ -139,9 +148,10 @@ TEST_P(InterleavedIsa, FallbackEqualsRowMajorResult) {
   std::mt19937 rng(41);
   for (GgmlType type : kTypes) {
     if (vec_dot_table(isa).find(type)->interleaved != nullptr) continue;
-    const test::Matrix m = test::random_matrix(type, 96, 37, rng);
+    const int64_t n = cols(type, 3);
+    const test::Matrix m = test::random_matrix(type, n, 37, rng);
     const Interleaved packed = interleaved_copy(m);
-    const std::vector<float> x = test::activation_floats(96 * 3, ActivationKind::kGaussian, rng);
+    const std::vector<float> x = test::activation_floats(n * 3, ActivationKind::kGaussian, rng);
     std::vector<float> want(37 * 3), got(37 * 3);
     matmul(m.view(), x.data(), 3, want.data(), isa);
     matmul(packed.view, x.data(), 3, got.data(), isa);
@@ -156,9 +166,10 @@ TEST_P(InterleavedIsa, FallbackEqualsRowMajorResult) {
 TEST(InterleavedKernels, EveryFamilyComputesTheSameFloats) {
   std::mt19937 rng(51);
   for (GgmlType type : kTypes) {
-    const test::Matrix m = test::random_matrix(type, 320, 48, rng);
+    const int64_t n = cols(type, 10);
+    const test::Matrix m = test::random_matrix(type, n, 48, rng);
     const Interleaved packed = interleaved_copy(m);
-    const std::vector<float> x = test::activation_floats(320 * 9, ActivationKind::kMixedBlocks, rng);
+    const std::vector<float> x = test::activation_floats(n * 9, ActivationKind::kMixedBlocks, rng);
     std::vector<float> first;
     Isa first_isa = Isa::kScalar;
     for (Isa isa : kAllIsas) {
