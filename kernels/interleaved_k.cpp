@@ -22,6 +22,45 @@ void for_each_piece(const KInterleaving& k, int row, Byte* levels, Byte* scales,
   for (int b = 0; b < k.planes; ++b) move(k.planes_offset + b, scales + k.plane(b) + row, 1);
 }
 
+// Q6_K's level bytes between the GGUF form and the kernels' (interleaved_k.h), in place:
+// per half h and position p < 32, the bytes ql[64h + p], ql[64h + 32 + p], qh[32h + p]
+// become quarter 0, 1 and 2's levels with quarter 3's bit pairs 5-4, 3-2, 1-0 on top.
+constexpr size_t kQ6_KQh = sizeof(block_q6_K::ql);
+constexpr int kQuarter = kQK_K / 8;
+
+void q6_K_levels_to_kernels(uint8_t* levels) {
+  for (int h = 0; h < 2; ++h) {
+    for (int p = 0; p < kQuarter; ++p) {
+      uint8_t& b0 = levels[64 * h + p];
+      uint8_t& b1 = levels[64 * h + kQuarter + p];
+      uint8_t& b2 = levels[kQ6_KQh + kQuarter * h + p];
+      const int high = b2;  // bit pair k: quarter k's levels 4-5
+      const int q0 = (b0 & 0xF) | (high & 3) << 4;
+      const int q1 = (b1 & 0xF) | (high >> 2 & 3) << 4;
+      const int q2 = (b0 >> 4) | (high >> 4 & 3) << 4;
+      const int q3 = (b1 >> 4) | (high >> 6) << 4;
+      b0 = static_cast<uint8_t>(q0 | (q3 >> 4) << 6);
+      b1 = static_cast<uint8_t>(q1 | (q3 >> 2 & 3) << 6);
+      b2 = static_cast<uint8_t>(q2 | (q3 & 3) << 6);
+    }
+  }
+}
+
+void q6_K_levels_from_kernels(uint8_t* levels) {
+  for (int h = 0; h < 2; ++h) {
+    for (int p = 0; p < kQuarter; ++p) {
+      uint8_t& b0 = levels[64 * h + p];
+      uint8_t& b1 = levels[64 * h + kQuarter + p];
+      uint8_t& b2 = levels[kQ6_KQh + kQuarter * h + p];
+      const int q0 = b0 & 0x3F, q1 = b1 & 0x3F, q2 = b2 & 0x3F;
+      const int q3 = (b0 >> 6) << 4 | (b1 >> 6) << 2 | b2 >> 6;
+      b0 = static_cast<uint8_t>((q0 & 0xF) | (q2 & 0xF) << 4);
+      b1 = static_cast<uint8_t>((q1 & 0xF) | (q3 & 0xF) << 4);
+      b2 = static_cast<uint8_t>(q0 >> 4 | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
+    }
+  }
+}
+
 }  // namespace
 
 bool interleavable_k(GgmlType type) { return type == GgmlType::Q4_K || type == GgmlType::Q6_K; }
@@ -47,6 +86,12 @@ MatrixView interleave_k(const MatrixView& rows, uint8_t* out, SourceDoneFn done)
   uint8_t* const scales = out + (p.scales - packed.data);
   interleave_groups(rows, p, out, done, [&](int64_t g, int i, int64_t b, const uint8_t* block) {
     const auto gb = static_cast<size_t>(g * p.n_blocks + b);
+    uint8_t rearranged[sizeof(block_q6_K)];
+    if (rows.type == GgmlType::Q6_K) {
+      std::memcpy(rearranged, block, sizeof(rearranged));
+      q6_K_levels_to_kernels(rearranged + offsetof(block_q6_K, ql));
+      block = rearranged;
+    }
     for_each_piece(k, i, out + gb * k.group_levels(), scales + gb * k.group_scales(),
                    [&](size_t offset, uint8_t* to, size_t n) { std::memcpy(to, block + offset, n); });
   });
@@ -61,6 +106,7 @@ void interleaved_k_row(const InterleavedParts& p, GgmlType type, int64_t g, int 
     const auto gb = static_cast<size_t>(g * p.n_blocks + b);
     for_each_piece(k, i, p.qs + gb * k.group_levels(), p.scales + gb * k.group_scales(),
                    [&](size_t offset, const uint8_t* from, size_t n) { std::memcpy(block + offset, from, n); });
+    if (type == GgmlType::Q6_K) q6_K_levels_from_kernels(block + offsetof(block_q6_K, ql));
   }
 }
 

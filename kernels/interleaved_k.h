@@ -4,8 +4,13 @@
 //
 // A row's super-block is level bytes (Q4_K: 128 bytes of nibbles; Q6_K: 128 of ql
 // nibbles then 64 of qh bit pairs), f16 fields (d, and Q4_K's dmin) and single scale
-// bytes (Q4_K: the 12 packed 6-bit scales and mins; Q6_K: 16 signed scales). For each
-// group and super-block, in order:
+// bytes (Q4_K: the 12 packed 6-bit scales and mins; Q6_K: 16 signed scales). Q6_K's
+// level bytes are first rearranged, bijectively, so that three of every four 6-bit
+// levels come out with one mask: for each half h (128 elements) and position p < 32,
+// the bytes ql[64h + p], ql[64h + 32 + p] and qh[32h + p] hold the levels of elements
+// 128h + p, 128h + 32 + p and 128h + 64 + p in their low 6 bits and the level of element
+// 128h + 96 + p in their top bit pairs (its bits 5-4, 3-2, 1-0). For each group and
+// super-block, in order:
 //   levels: chunk k (bytes 4k..4k+3 of each row's level bytes) of rows 0..15 as 64
 //           contiguous bytes, as the 32-element formats store theirs;
 //   fields: each f16 field of rows 0..15 side by side (32 bytes), d first;
