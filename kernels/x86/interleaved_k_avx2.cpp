@@ -7,7 +7,6 @@
 #include "kernels/x86/simd_common.h"
 
 namespace slm::x86::avx2 {
-constexpr int kTokensK = 2;
 #include "kernels/x86/vnni_vectors.inc"
 #include "kernels/x86/interleaved_k.inc"
 }  // namespace slm::x86::avx2

@@ -18,7 +18,6 @@
 #endif
 
 namespace slm::x86::avx512vnni {
-constexpr int kTokensK = 4;
 #include "kernels/x86/vnni_vectors.inc"
 #include "kernels/x86/interleaved_k.inc"
 }  // namespace slm::x86::avx512vnni

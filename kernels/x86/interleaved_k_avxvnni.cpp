@@ -11,7 +11,6 @@
 #endif
 
 namespace slm::x86::avxvnni {
-constexpr int kTokensK = 2;
 #include "kernels/x86/vnni_vectors.inc"
 #include "kernels/x86/interleaved_k.inc"
 }  // namespace slm::x86::avxvnni
