@@ -74,7 +74,8 @@ void interleave_groups(const MatrixView& rows, const InterleavedParts& p, uint8_
 void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out);
 
 // The multi-row kernels' arguments: n_groups groups of an interleaved matrix (its
-// levels and scales from the first of them) times n_tokens Q8_0 activation rows.
+// levels and scales from the first of them) times n_tokens activation rows (Q8_0; Q8_K
+// for Q4_K and Q6_K).
 // y[t · y_stride + 16·g + i] receives row i of group g for token t.
 struct InterleavedArgs {
   int64_t n;  // columns
