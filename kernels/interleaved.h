@@ -17,10 +17,13 @@
 //           side (d of rows 0..15, then m of rows 0..15);
 //   tail:   rows not filling a last group, unchanged (n_rows % 16 GGUF rows).
 // Every byte of the source reappears once, so any row can be restored exactly.
+// Q4_K and Q6_K have their own arrangement of the same kind (interleaved_k.h); the
+// functions below serve them too.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "kernels/matmul.h"
 #include "slm/ggml_type.h"
@@ -31,8 +34,16 @@ inline constexpr int kInterleaveRows = 16;
 inline constexpr int kInterleaveChunk = 4;  // bytes of one row kept together
 
 // Whether matrices of this weight type can be interleaved (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
-// IQ4_NL).
+// IQ4_NL, Q4_K, Q6_K).
 bool interleavable(GgmlType type);
+
+// Where level byte `byte` of a row's block goes among its group's levels: chunk k of
+// row i starts at 64·k + 4·i.
+inline size_t interleaved_chunk_offset(size_t byte, int row) {
+  const size_t chunk = byte / kInterleaveChunk;
+  return chunk * kInterleaveChunk * kInterleaveRows + static_cast<size_t>(row) * kInterleaveChunk +
+         byte % kInterleaveChunk;
+}
 
 // Where the parts of an interleaved matrix start.
 struct InterleavedParts {
@@ -57,12 +68,18 @@ using SourceDoneFn = void (*)(const uint8_t* p, size_t n);
 // slab to `done` (if not null) so that a caller can release it before the next.
 MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done = nullptr);
 
+// The walk of interleave that every layout shares: pack_block(g, i, b, block) for block
+// b of row i of each full group g of `rows` (parts `p` of the copy at `out`), slab by
+// slab, then the tail rows copied.
+void interleave_groups(const MatrixView& rows, const InterleavedParts& p, uint8_t* out, SourceDoneFn done,
+                       const std::function<void(int64_t g, int i, int64_t b, const uint8_t* block)>& pack_block);
+
 // Restores the GGUF bytes of row r (w.row_bytes of them) from an interleaved matrix.
 void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out);
 
 // The multi-row kernels' arguments: n_groups groups of an interleaved matrix (its
 // levels and scales from the first of them) times n_tokens activation rows (Q8_0; Q8_1
-// for Q4_1 and Q5_1).
+// for Q4_1 and Q5_1; Q8_K for Q4_K and Q6_K).
 // y[t · y_stride + 16·g + i] receives row i of group g for token t.
 struct InterleavedArgs {
   int64_t n;  // columns

@@ -7,6 +7,7 @@
 
 #if defined(SLM_X86_KERNELS)
 #include "kernels/x86/gemm_x86.h"
+#include "kernels/x86/interleaved_k_x86.h"
 #include "kernels/x86/interleaved_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
@@ -77,7 +78,9 @@ constexpr int64_t kFloatGemmMinTokens = 16;
   set_interleaved(table, GgmlType::Q5_0, ns::interleaved_q5_0);  \
   set_interleaved(table, GgmlType::Q5_1, ns::interleaved_q5_1);  \
   set_interleaved(table, GgmlType::Q8_0, ns::interleaved_q8_0);  \
-  set_interleaved(table, GgmlType::IQ4_NL, ns::interleaved_iq4_nl)
+  set_interleaved(table, GgmlType::IQ4_NL, ns::interleaved_iq4_nl); \
+  set_interleaved(table, GgmlType::Q4_K, ns::interleaved_q4_K);     \
+  set_interleaved(table, GgmlType::Q6_K, ns::interleaved_q6_K)
 
 VecDotTable scalar_table() {
   namespace ref = vec_dot_ref;

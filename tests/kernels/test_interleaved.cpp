@@ -2,9 +2,10 @@
 // byte, and the kernels on it, called through matmul on every ISA family, agree with the
 // scalar dot products of the original rows: the same exact integer sum per block, so
 // only float rounding may differ (test::rounding_tolerance), and not even that for the
-// types whose kernels keep llama.cpp's float order (Q4_1, Q5_1). Row counts cover groups
-// of 16 with and without a tail, lengths one and two blocks and a few more, extreme
-// scales (the weight kinds of random_matrix) and hostile activations.
+// types whose kernels keep llama.cpp's float lanes and order (Q4_1, Q5_1, Q4_K, Q6_K):
+// those bit for bit. Row counts cover groups of 16 with and without a tail, lengths one
+// and two blocks and a few more, extreme scales (the weight kinds of random_matrix) and
+// hostile activations.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,10 +28,12 @@ namespace {
 
 using test::ActivationKind;
 
-constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                               GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::IQ4_NL};
+constexpr GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+                               GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q4_K, GgmlType::Q6_K};
 constexpr int64_t kRowCounts[] = {1, 15, 16, 17, 33, 48, 101};
-constexpr int64_t kColCounts[] = {32, 64, 96, 320};
+constexpr int64_t kBlockCounts[] = {1, 2, 3, 10};  // blocks per row
+
+int64_t cols(GgmlType type, int64_t blocks) { return blocks * test::block_elems(type); }
 
 struct Interleaved {
   std::vector<uint8_t> bytes;
@@ -47,7 +50,8 @@ TEST(Interleave, RestoresEveryRowExactly) {
   std::mt19937 rng(5);
   for (GgmlType type : kTypes) {
     for (int64_t n_rows : kRowCounts) {
-      for (int64_t n_cols : kColCounts) {
+      for (int64_t blocks : kBlockCounts) {
+        const int64_t n_cols = cols(type, blocks);
         const test::Matrix m = test::random_matrix(type, n_cols, n_rows, rng);
         const Interleaved packed = interleaved_copy(m);
         EXPECT_EQ(packed.view.layout, MatrixLayout::kInterleaved);
@@ -71,9 +75,9 @@ TEST(Interleave, RestoresEveryRowExactly) {
 
 TEST(Interleave, RejectsOtherTypes) {
   std::mt19937 rng(6);
-  const test::Matrix m = test::random_matrix(GgmlType::Q4_K, 256, 16, rng);
+  const test::Matrix m = test::random_matrix(GgmlType::Q5_K, 256, 16, rng);
   std::vector<uint8_t> out(m.bytes.size());
-  EXPECT_FALSE(interleavable(GgmlType::Q4_K));
+  EXPECT_FALSE(interleavable(GgmlType::Q5_K));
   EXPECT_THROW(interleave(m.view(), out.data()), Error);
 }
 
@@ -128,7 +132,8 @@ TEST_P(InterleavedIsa, MatchesScalarDotsOfTheOriginalRows) {
   int round = 0;
   for (GgmlType type : kTypes) {
     for (int64_t n_rows : kRowCounts) {
-      for (int64_t n_cols : kColCounts) {
+      for (int64_t blocks : kBlockCounts) {
+        const int64_t n_cols = cols(type, blocks);
         // One token (decoding), fewer than a token tile, tile edges and several tiles.
         for (int64_t n_tokens : {1, 2, 3, 5, 8, 9, 19}) {
           const ActivationKind kind = test::kActivationKinds[static_cast<size_t>(round++) % 3];
@@ -148,9 +153,10 @@ TEST_P(InterleavedIsa, FallbackEqualsRowMajorResult) {
   std::mt19937 rng(41);
   for (GgmlType type : kTypes) {
     if (vec_dot_table(isa).find(type)->interleaved != nullptr) continue;
-    const test::Matrix m = test::random_matrix(type, 96, 37, rng);
+    const int64_t n = cols(type, 3);
+    const test::Matrix m = test::random_matrix(type, n, 37, rng);
     const Interleaved packed = interleaved_copy(m);
-    const std::vector<float> x = test::activation_floats(96 * 3, ActivationKind::kGaussian, rng);
+    const std::vector<float> x = test::activation_floats(n * 3, ActivationKind::kGaussian, rng);
     std::vector<float> want(37 * 3), got(37 * 3);
     matmul(m.view(), x.data(), 3, want.data(), isa);
     matmul(packed.view, x.data(), 3, got.data(), isa);
@@ -165,9 +171,10 @@ TEST_P(InterleavedIsa, FallbackEqualsRowMajorResult) {
 TEST(InterleavedKernels, EveryFamilyComputesTheSameFloats) {
   std::mt19937 rng(51);
   for (GgmlType type : kTypes) {
-    const test::Matrix m = test::random_matrix(type, 320, 48, rng);
+    const int64_t n = cols(type, 10);
+    const test::Matrix m = test::random_matrix(type, n, 48, rng);
     const Interleaved packed = interleaved_copy(m);
-    const std::vector<float> x = test::activation_floats(320 * 9, ActivationKind::kMixedBlocks, rng);
+    const std::vector<float> x = test::activation_floats(n * 9, ActivationKind::kMixedBlocks, rng);
     std::vector<float> first;
     Isa first_isa = Isa::kScalar;
     for (Isa isa : kAllIsas) {
