@@ -98,7 +98,9 @@ TEST_P(Repack, SameModelEitherWay) {
     std::printf("%s %s: largest logit difference %.3g (largest logit %.3g)\n", GetParam().c_str(),
                 step ? "one token" : "prompt", diff, scale);
     EXPECT_LE(diff, 1e-3 * scale) << (step ? "one token" : "prompt");
-    if (exact) EXPECT_EQ(x, y) << (step ? "one token" : "prompt");
+    if (exact) {
+      EXPECT_EQ(x, y) << (step ? "one token" : "prompt");
+    }
   }
 }
 
