@@ -6,7 +6,8 @@
 // kernel, and for the interleavable types a second line: the kernel on the layout they
 // are repacked into at load time. Time is this thread's CPU time (see kernel_inputs.h).
 // Then matmul itself (activation conversion included) with the selected ISA on 1 and 2
-// OpenMP threads, in wall-clock time, which other processes on the machine do disturb.
+// OpenMP threads, in wall-clock time, which other processes on the machine do disturb,
+// and for float types OpenBLAS's sgemm, which matmul uses for them from 32 tokens.
 #include <omp.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "bench_commands.h"
 #include "kernel_inputs.h"
+#include "kernels/blas_gemm.h"
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
 #include "kernels/interleaved.h"
@@ -55,6 +57,20 @@ double wall_gops(const Shape& s, int64_t tokens, const std::function<void()>& wo
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return 2.0 * static_cast<double>(s.n_rows * s.n_cols * tokens) / best / 1e9;
+}
+
+// Float weights through OpenBLAS's sgemm (blas_gemm.h), which matmul takes from
+// kBlasMinTokens tokens on: one thread, its CPU time, activations converted as for the
+// selected family.
+void print_blas(const Shape& s, const slm::MatrixView& w, const std::vector<float>& x, int64_t tokens) {
+  const slm::VecDotKernel& k = *slm::active_vec_dot_table().find(s.type);
+  const size_t act_bytes = slm::row_size(k.act_type, s.n_cols);
+  std::vector<uint8_t> a(act_bytes * static_cast<size_t>(tokens));
+  for (int64_t t = 0; t < tokens; ++t) k.quantize(x.data() + t * s.n_cols, a.data() + t * act_bytes, s.n_cols);
+  std::vector<float> y(static_cast<size_t>(s.n_rows * tokens));
+  const slm::GemmArgs args{s.n_cols, w.data, w.row_bytes, s.n_rows, a.data(), act_bytes, tokens, y.data(), s.n_rows};
+  const slm::GemmFn sgemm = slm::blas_gemm(s.type);
+  std::printf("%-20s   openblas (%s kernels): %.1f\n", "", slm::blas_core(), gops(s, tokens, [&] { sgemm(args); }));
 }
 
 // The matrix repacked as at load time (interleaved.h) through each family's kernel for
@@ -150,6 +166,7 @@ void run_gemm(int64_t kTokens) {
     }
     std::printf("%14.1f /%6.1f\n", threaded[0], threaded[1]);
     if (slm::interleavable(s.type)) print_interleaved(s, view, x, kTokens);
+    if (slm::blas_gemm(s.type) != nullptr) print_blas(s, view, x, kTokens);
   }
 }
 

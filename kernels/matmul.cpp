@@ -1,7 +1,8 @@
 // matmul on top of the vec_dot kernels: every token's activations are converted once to
 // the weight type's activation type (once per type for matrices sharing an input). One token (decoding) dots each weight row with it,
 // one OpenMP thread owning a contiguous range of rows. Several tokens go to the type's
-// tiled GEMM kernel where it has one (gemm.h), likewise split by rows. Matrices
+// tiled GEMM kernel where it has one (gemm.h), likewise split by rows; float weights from
+// kBlasMinTokens tokens go to OpenBLAS's sgemm when it is there (blas_gemm.h). Matrices
 // interleaved at load time (interleaved.h) go to the family's kernel for that layout,
 // for one token or many, split by whole groups of 16 rows.
 #include "kernels/matmul.h"
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/blas_gemm.h"
 #include "kernels/gemm.h"
 #include "kernels/interleaved.h"
 #include "kernels/vec_dot.h"
@@ -43,7 +45,13 @@ void run_gemm_share(GemmFn gemm, const MatrixView& w, const uint8_t* act, size_t
 // The product of a matrix in GGUF rows, y[t * y_stride + r]. Call inside a parallel region
 // (no barrier at the end: the caller's region ends with one).
 void rows_product(const VecDotKernel& kernel, const MatrixView& w, const uint8_t* act, size_t act_row_bytes,
-                  int64_t n_tokens, float* y, int64_t y_stride) {
+                  int64_t n_tokens, float* y, int64_t y_stride, bool use_blas) {
+  if (use_blas && n_tokens >= kBlasMinTokens) {
+    if (const GemmFn sgemm = blas_gemm(w.type)) {
+      run_gemm_share(sgemm, w, act, act_row_bytes, n_tokens, y, y_stride);
+      return;
+    }
+  }
   if (kernel.gemm != nullptr && n_tokens >= kernel.gemm_min_tokens) {
     run_gemm_share(kernel.gemm, w, act, act_row_bytes, n_tokens, y, y_stride);
     return;
@@ -88,7 +96,7 @@ void interleaved_product(const VecDotKernel& kernel, const MatrixView& w, const 
   const int64_t first_tail_row = p.n_groups * kInterleaveRows;
   if (first_tail_row < w.n_rows) {
     const MatrixView tail{w.type, p.tail, w.n_cols, w.n_rows - first_tail_row, w.row_bytes};
-    rows_product(kernel, tail, act, act_row_bytes, n_tokens, y + first_tail_row, w.n_rows);
+    rows_product(kernel, tail, act, act_row_bytes, n_tokens, y + first_tail_row, w.n_rows, false);
   }
 }
 
@@ -115,7 +123,7 @@ struct Product {
 // converted once per activation type among them (the products of one layer input, such as
 // Q, K and V, often share it), then each matrix is split between all threads.
 void run(const VecDotTable& table, std::span<const MatrixView> ws, const float* x, int64_t n_tokens,
-         std::span<float* const> ys) {
+         std::span<float* const> ys, bool use_blas) {
   if (ws.size() != ys.size()) throw Error("matmul: as many outputs as matrices are needed");
   if (ws.empty() || n_tokens <= 0) return;
   const int64_t n = ws[0].n_cols;
@@ -160,7 +168,7 @@ void run(const VecDotTable& table, std::span<const MatrixView> ws, const float* 
       if (ws[i].layout == MatrixLayout::kInterleaved) {
         interleaved_product(kernel, ws[i], act[c], row_bytes[c], n_tokens, ys[i]);
       } else {
-        rows_product(kernel, ws[i], act[c], row_bytes[c], n_tokens, ys[i], ws[i].n_rows);
+        rows_product(kernel, ws[i], act[c], row_bytes[c], n_tokens, ys[i], ws[i].n_rows, use_blas);
       }
     }
   }
@@ -173,12 +181,12 @@ void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y) {
 }
 
 void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens, std::span<float* const> ys) {
-  run(active_vec_dot_table(), ws, x, n_tokens, ys);
+  run(active_vec_dot_table(), ws, x, n_tokens, ys, true);
 }
 
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y, Isa isa) {
   if (!cpu_supports(isa)) throw Error(std::string("matmul: this CPU does not support ") + isa_name(isa));
-  run(vec_dot_table(isa), std::span<const MatrixView>(&w, 1), x, n_tokens, std::span<float* const>(&y, 1));
+  run(vec_dot_table(isa), std::span<const MatrixView>(&w, 1), x, n_tokens, std::span<float* const>(&y, 1), false);
 }
 
 void matrix_row(const MatrixView& w, int64_t r, float* out) {

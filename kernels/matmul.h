@@ -41,7 +41,7 @@ void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y);
 void matmul(std::span<const MatrixView> ws, const float* x, int64_t n_tokens, std::span<float* const> ys);
 
 // The same as the first with the kernels of one ISA family, which the CPU must support (tests and
-// benchmarks; matmul above uses selected_isa()).
+// benchmarks; matmul above uses selected_isa()), and never OpenBLAS.
 void matmul(const MatrixView& w, const float* x, int64_t n_tokens, float* y, Isa isa);
 
 // Dequantizes row `r` of `w` into n_cols floats (embedding lookups).

@@ -18,6 +18,7 @@ OpsKernels scalar_kernels() {
   t.swiglu = ops_ref::swiglu;
   t.geglu = ops_ref::geglu;
   t.f32_to_f16 = ops_ref::f32_to_f16;
+  t.f16_to_f32 = ops_ref::f16_to_f32;
   return t;
 }
 
@@ -31,6 +32,7 @@ OpsKernels x86_kernels(Isa isa) {
   t.swiglu = x86::avx2::swiglu;
   t.geglu = x86::avx2::geglu;
   t.f32_to_f16 = x86::avx2::f32_to_f16;
+  t.f16_to_f32 = x86::avx2::f16_to_f32;
 #endif
   return t;
 }
@@ -53,5 +55,7 @@ void swiglu(const float* gate, const float* up, float* y, int64_t n) { active().
 void geglu(const float* gate, const float* up, float* y, int64_t n) { active().geglu(gate, up, y, n); }
 
 void f32_to_f16_row(const float* x, uint16_t* y, int64_t n) { active().f32_to_f16(x, y, n); }
+
+void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) { active().f16_to_f32(x, y, n); }
 
 }  // namespace slm

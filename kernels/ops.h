@@ -1,7 +1,7 @@
 // Element-wise and per-row operations of a transformer layer. Each follows ggml's CPU
 // arithmetic (accumulation types, f16 rounding points) so that results track llama.cpp
-// closely. rms_norm and round_f16 are scalar code; softmax, swiglu, geglu and
-// f32_to_f16_row use the selected ISA family's kernels (OpsKernels), which give the
+// closely. rms_norm and round_f16 are scalar code; softmax, swiglu, geglu and the f16
+// row conversions use the selected ISA family's kernels (OpsKernels), which give the
 // scalar results bit for bit.
 #pragma once
 
@@ -29,8 +29,10 @@ float round_f16(float x);
 
 // y[i] = f16 bits of x[i], rounded to nearest even (the KV cache's rows).
 void f32_to_f16_row(const float* x, uint16_t* y, int64_t n);
+// y[i] = the f16 value with bits x[i] (exact; F16 weights widened for sgemm).
+void f16_to_f32_row(const uint16_t* x, float* y, int64_t n);
 
-// The kernels behind softmax, swiglu, geglu and f32_to_f16_row for one ISA family (tests compare each
+// The kernels behind softmax, swiglu, geglu and the f16 rows for one ISA family (tests compare each
 // family with the scalar one; call only when cpu_supports() says so).
 struct OpsKernels {
   Isa isa = Isa::kScalar;
@@ -38,6 +40,7 @@ struct OpsKernels {
   void (*swiglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*geglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
   void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;
+  void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n) = nullptr;
 };
 const OpsKernels& ops_kernels(Isa isa);
 

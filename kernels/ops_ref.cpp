@@ -58,6 +58,10 @@ void f32_to_f16(const float* x, uint16_t* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = slm::f32_to_f16(x[i]);
 }
 
+void f16_to_f32(const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = slm::f16_to_f32(x[i]);
+}
+
 float exp_poly(float x) {
   constexpr float kShift = 0x1.8p23f;  // adding it rounds to an integer kept in the low bits
   const float z = std::fma(x, 0x1.715476p+0f, kShift);

@@ -7,6 +7,7 @@ namespace slm::ops_ref {
 
 void geglu(const float* gate, const float* up, float* y, int64_t n);
 void f32_to_f16(const float* x, uint16_t* y, int64_t n);
+void f16_to_f32(const uint16_t* x, float* y, int64_t n);
 void swiglu(const float* gate, const float* up, float* y, int64_t n);
 void softmax(float* x, int64_t n, int phase);
 

@@ -9,6 +9,7 @@
 #include "kernels/x86/gemm_x86.h"
 #include "kernels/x86/interleaved_k_x86.h"
 #include "kernels/x86/interleaved_x86.h"
+#include "kernels/x86/ops_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
 
@@ -109,6 +110,10 @@ VecDotTable avx2_table() {
   t.isa = Isa::kAvx2;
 #if defined(SLM_X86_KERNELS)
   namespace k = x86::avx2;
+  // F16 activations are the KV cache's rounding (vcvtps2ph, the same bits as the scalar rule).
+  set_quantize(t, GgmlType::F16, [](const float* x, uint8_t* a, int64_t n) {
+    k::f32_to_f16(x, reinterpret_cast<uint16_t*>(a), n);
+  });
   set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
   set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
   set_quantize(t, GgmlType::Q8_K, k::activations_q8_K);

@@ -124,4 +124,12 @@ void f32_to_f16(const float* x, uint16_t* y, int64_t n) {
   ops_ref::f32_to_f16(x + i, y + i, n - i);
 }
 
+void f16_to_f32(const uint16_t* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+  }
+  ops_ref::f16_to_f32(x + i, y + i, n - i);
+}
+
 }  // namespace slm::x86::avx2

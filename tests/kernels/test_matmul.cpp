@@ -4,12 +4,14 @@
 // a-priori bound of that conversion error (derived below) plus float rounding.
 #include <gtest/gtest.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/blas_gemm.h"
 #include "kernels/cpu_features.h"
 #include "kernels/interleaved.h"
 #include "kernels/matmul.h"
@@ -193,6 +195,45 @@ TEST(Matmul, SharedInputEqualsSeparateProducts) {
   }
   float* one[1] = {nullptr};
   EXPECT_THROW(matmul(ws, std::vector<float>(n, 1.0f).data(), 1, one), Error);  // outputs missing
+}
+
+// Float weights in prompts of kBlasMinTokens tokens or more go through OpenBLAS (when it
+// loads): the same products of the same converted activations as our kernels, summed in
+// another order. Each of the two sums is within n·u·Σ|w·a| of the exact value (u = 2^-24),
+// so they differ by at most 2n·u·Σ|w·a| = n·FLT_EPSILON·Σ|w·a|; twice that is allowed.
+// 70 rows cross a tile of 64 converted rows; shorter prompts keep our kernels exactly.
+TEST(Matmul, FloatPromptsThroughOpenBlasStayWithinRounding) {
+  if (!blas_available()) {
+    std::printf("[   INFO   ] skipped: OpenBLAS not loaded (libopenblas.so.0 missing, SLM_BLAS=0 or scalar ISA)\n");
+    return;
+  }
+  std::printf("[   INFO   ] OpenBLAS kernels for core %s\n", blas_core());
+  std::mt19937 rng(77);
+  const int64_t n = 96, rows = 70;
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
+    ASSERT_NE(blas_gemm(type), nullptr) << ggml_type_name(type);
+    const Matrix m = random_matrix(type, n, rows, rng);
+    for (int64_t tokens : {kBlasMinTokens - 1, kBlasMinTokens, int64_t{45}}) {
+      const std::vector<float> x = test::activation_floats(n * tokens, test::ActivationKind::kGaussian, rng);
+      std::vector<float> blas(static_cast<size_t>(rows * tokens)), own(blas.size());
+      matmul(m.view(), x.data(), tokens, blas.data());
+      matmul(m.view(), x.data(), tokens, own.data(), selected_isa());
+      if (tokens < kBlasMinTokens) {
+        EXPECT_EQ(blas, own) << ggml_type_name(type);
+        continue;
+      }
+      for (int64_t r = 0; r < rows; ++r) {
+        const std::vector<float> w = test::dequantized(type, m.bytes.data() + r * m.view().row_bytes, n);
+        for (int64_t t = 0; t < tokens; ++t) {
+          double magnitude = 0.0;
+          for (int64_t k = 0; k < n; ++k) magnitude += std::fabs(static_cast<double>(w[k]) * x[t * n + k]);
+          const size_t i = static_cast<size_t>(t * rows + r);
+          EXPECT_NEAR(blas[i], own[i], 2.0 * n * FLT_EPSILON * magnitude * (1.0 + std::exp2(-7)))
+              << ggml_type_name(type) << " row " << r << " token " << t;
+        }
+      }
+    }
+  }
 }
 
 TEST(Matmul, RejectsBadShapesAndTypes) {

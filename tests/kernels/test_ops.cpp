@@ -155,6 +155,13 @@ TEST(Ops, EveryIsaMatchesTheScalarKernelsBitForBit) {
       k.f32_to_f16(gate.data(), got16.data(), static_cast<int64_t>(n));
       EXPECT_EQ(want16, got16) << isa_name(isa) << " f16 n=" << n;
     }
+    // Every f16 value (NaN payloads, subnormals and infinities included), and a tail.
+    std::vector<uint16_t> every(65536 + 5);
+    for (size_t i = 0; i < every.size(); ++i) every[i] = static_cast<uint16_t>(i);
+    std::vector<float> want32(every.size()), got32(every.size());
+    scalar.f16_to_f32(every.data(), want32.data(), static_cast<int64_t>(every.size()));
+    k.f16_to_f32(every.data(), got32.data(), static_cast<int64_t>(every.size()));
+    EXPECT_TRUE(same_bits(want32, got32)) << isa_name(isa) << " f16 to f32";
   }
   if (!skipped.empty()) std::printf("[   INFO   ] skipped (this CPU lacks them):%s\n", skipped.c_str());
 }
