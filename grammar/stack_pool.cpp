@@ -88,6 +88,13 @@ void Stepper::step(StackPool& pool, const StackSet& in, uint8_t byte, StackSet& 
   expand(pool, out);
 }
 
+void Stepper::close(StackPool& pool, std::span<const uint32_t> frames, StackSet& out) {
+  next_epoch();
+  out.clear();
+  work_.assign(frames.begin(), frames.end());
+  expand(pool, out);
+}
+
 bool Stepper::accepts(StackPool& pool, uint32_t frame, std::span<const uint8_t> bytes) {
   scratch_a_.assign(1, frame);
   for (const uint8_t b : bytes) {
