@@ -14,5 +14,6 @@ void register_tokenize(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_constraint_bench(CLI::App& app);
 void register_grammar(CLI::App& app);
+void register_limits(CLI::App& app);
 
 }  // namespace slm::bench

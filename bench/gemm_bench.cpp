@@ -1,5 +1,7 @@
-// slm-bench gemm: single-thread speed of prompt-sized products (512 tokens unless --tokens) on the weight
-// shapes of the two real models, in Gop/s (2 ops per weight x token), for each SIMD ISA
+// slm-bench gemm: single-thread speed of prompt-sized products (512 tokens unless
+// --tokens) on the weight shapes of the two real models (and Gemma's attn_output in the
+// types of other K-quant mixes, SmolLM2 FFN matrices of the other 32-element and float
+// types), in Gop/s (2 ops per weight x token), for each SIMD ISA
 // family: the per-token dot-product loop that decoding uses against the tiled GEMM
 // kernel, and for the interleavable types a second line: the kernel on the layout they
 // are repacked into at load time. Time is this thread's CPU time (see kernel_inputs.h).
@@ -85,8 +87,17 @@ void run_gemm(int64_t kTokens) {
       {"gemma attn_v", slm::GgmlType::Q8_0, 256, 640},
       {"gemma attn_output", slm::GgmlType::Q4_K, 640, 1024},
       {"gemma ffn_down", slm::GgmlType::Q6_K, 640, 2048},
+      {"Q5_K_M attn_output", slm::GgmlType::Q5_K, 640, 1024},
+      {"Q3_K_M attn_output", slm::GgmlType::Q3_K, 640, 1024},
+      {"Q2_K attn_output", slm::GgmlType::Q2_K, 640, 1024},
+      {"IQ4_XS attn_output", slm::GgmlType::IQ4_XS, 640, 1024},
       {"smollm2 ffn_gate/up", slm::GgmlType::Q4_1, 1536, 576},
       {"smollm2 ffn_down", slm::GgmlType::Q4_1, 576, 1536},
+      {"smollm2 ffn_gate/up", slm::GgmlType::Q5_1, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::IQ4_NL, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::F16, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::BF16, 1536, 576},
+      {"smollm2 ffn_gate/up", slm::GgmlType::F32, 1536, 576},
   };
   std::mt19937 rng(1);
   std::printf("Gop/s, 1 thread, %lld tokens: dot loop / gemm\n", static_cast<long long>(kTokens));

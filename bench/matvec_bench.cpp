@@ -1,7 +1,9 @@
 // slm-bench matvec: single-thread matrix-vector speed (GB/s of weights streamed) of each
 // ISA family's dot products for the shapes that dominate the default model (Gemma 3 270M
 // Q4_K_M: the 262144×640 Q8_0 output matrix, 2048×640 Q5_0 FFN matrices, 640×2048 Q4_K
-// and Q6_K ones), plus Q4_0 shapes of the synthetic SmolLM2-135M and Qwen2.5-0.5B models.
+// and Q6_K ones), the other K-quant types and IQ4_XS on that 640×2048 shape (what Q5_K_M,
+// Q3_K_M and Q2_K files hold), plus Q4_0 shapes of the synthetic SmolLM2-135M and
+// Qwen2.5-0.5B models and the other 32-element and float types on SmolLM2's FFN shape.
 // Interleavable types get a second line: the same matrix repacked at load time
 // (interleaved.h) through each family's kernel for that layout. Time is this thread's
 // CPU time, so that other processes sharing the cores do not count (cache and memory
@@ -68,8 +70,19 @@ void run_matvec() {
       {slm::GgmlType::Q5_0, 2048, 640, 800},
       {slm::GgmlType::Q4_K, 640, 2048, 800},
       {slm::GgmlType::Q6_K, 640, 2048, 800},
+      {slm::GgmlType::Q5_K, 640, 2048, 800},
+      {slm::GgmlType::Q3_K, 640, 2048, 800},
+      {slm::GgmlType::Q2_K, 640, 2048, 800},
+      {slm::GgmlType::IQ4_XS, 640, 2048, 800},
       {slm::GgmlType::Q4_0, 1536, 576, 2000},
       {slm::GgmlType::Q4_0, 4864, 896, 300},
+      {slm::GgmlType::Q4_1, 1536, 576, 2000},
+      {slm::GgmlType::Q5_1, 1536, 576, 2000},
+      {slm::GgmlType::IQ4_NL, 1536, 576, 2000},
+      {slm::GgmlType::IQ4_NL, 4864, 896, 300},
+      {slm::GgmlType::F16, 1536, 576, 500},
+      {slm::GgmlType::BF16, 1536, 576, 500},
+      {slm::GgmlType::F32, 1536, 576, 250},
   };
   std::mt19937 rng(1);
   std::printf("%-22s", "matrix (rows x cols)");

@@ -10,6 +10,11 @@
 // threads right after each of our repetitions (alternating, so both see the same machine
 // state), and the ratio of the mean speeds is printed. The JSON uses llama-bench's field
 // names so tooling written for it reads ours.
+//
+// Each speed is also given as a share of this machine's limit (measured first, in a
+// child process: `slm-bench limits`): generation against the bandwidth roofline (the
+// weight bytes one token reads ÷ read bandwidth at that thread count), prompts against
+// the best int8 peak (2 operations per non-embedding weight and token).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -25,7 +30,9 @@
 #include <vector>
 
 #include "bench_commands.h"
+#include "command_output.h"
 #include "default_model.h"
+#include "machine_limits.h"
 #include "slm/error.h"
 #include "slm/gguf.h"
 #include "slm/slm.hpp"
@@ -43,6 +50,7 @@ struct ModelBenchOptions {
   int repetitions = 5;
   std::string output = "md";
   std::string peer;  // path of llama.cpp's llama-bench
+  bool limits = true;  // measure the machine's limits and state speeds as shares of them
 };
 
 struct Test {
@@ -90,16 +98,28 @@ struct ModelFacts {
   std::string type;  // architecture and size label, e.g. "gemma3 268M"
   uint64_t size = 0;  // bytes of tensor data, as llama-bench's model_size
   uint64_t n_params = 0;
+  uint64_t bytes_per_token = 0;  // weights one generated token reads
+  uint64_t non_embedding_params = 0;
 };
 
 ModelFacts model_facts(const std::string& path) {
   const GgufFile file = GgufFile::open(path);
   ModelFacts f;
   f.filename = path;
+  bool tied = true;  // no output matrix: the embedding matrix is the output projection
+  uint64_t embedding_bytes = 0, embedding_params = 0;
   for (const GgufTensor& t : file.tensors()) {
     f.size += t.n_bytes;
     f.n_params += t.n_elements;
+    if (t.name == "output.weight") tied = false;
+    if (t.name == "token_embd.weight") {
+      embedding_bytes = t.n_bytes;
+      embedding_params = t.n_elements;
+    }
   }
+  // A token looks up one embedding row; the output projection reads its whole matrix.
+  f.bytes_per_token = tied ? f.size : f.size - embedding_bytes;
+  f.non_embedding_params = f.n_params - embedding_params;
   f.type = std::string(file.get_string_or("general.architecture", "?"));
   const std::string_view label = file.get_string_or("general.size_label", "");
   if (!label.empty()) f.type += " " + std::string(label);
@@ -156,24 +176,14 @@ class SlmRunner {
   std::mt19937 rng_;
 };
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // One repetition of `test` through llama-bench (it warms up on its own): wall ns.
 double run_peer(const std::string& peer, const std::string& model, const Test& test) {
   const std::string cmd = shell_quote(peer) + " -m " + shell_quote(model) + " -p " + std::to_string(test.n_prompt) +
                           " -n " + std::to_string(test.n_gen) + " -d " + std::to_string(test.depth) + " -t " +
                           std::to_string(test.threads) + " -r 1 -o json 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) throw Error("cannot run the peer: " + cmd);
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0;) out.append(buf, n);
-  const int status = pclose(pipe.release());
-  const nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+  const CommandOutput peer_run = run_command(cmd);
+  const int status = peer_run.status;
+  const nlohmann::json j = nlohmann::json::parse(peer_run.out, nullptr, false);
   if (status != 0 || !j.is_array() || j.empty() || !j[0].contains("avg_ns")) {
     throw Error("the peer failed (exit status " + std::to_string(status) + "): " + cmd);
   }
@@ -205,10 +215,22 @@ nlohmann::ordered_json result_json(const ModelFacts& m, const Test& t, const Sam
           {"samples_ts", ts}};
 }
 
-nlohmann::ordered_json all_json(const ModelFacts& m, const std::vector<Result>& results) {
+// slm's mean speed as a percentage of the machine's limit for that test (0 when unknown).
+double percent_of_limit(const ModelFacts& m, const MachineLimits& limits, const Result& r) {
+  const double ts = mean(r.slm.ts(r.test.tokens()));
+  if (r.test.n_prompt > 0) {
+    const double peak = limits.int8_gops(r.test.threads) * 1e9;
+    return peak > 0 ? 100.0 * ts * 2.0 * static_cast<double>(m.non_embedding_params) / peak : 0.0;
+  }
+  const double bandwidth = limits.read_gbps(r.test.threads) * 1e9;
+  return bandwidth > 0 ? 100.0 * ts * static_cast<double>(m.bytes_per_token) / bandwidth : 0.0;
+}
+
+nlohmann::ordered_json all_json(const ModelFacts& m, const MachineLimits& limits, const std::vector<Result>& results) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Result& r : results) {
     nlohmann::ordered_json ours = result_json(m, r.test, r.slm, "slm");
+    ours["percent_of_limit"] = percent_of_limit(m, limits, r);
     if (!r.peer.ns.empty()) {
       const nlohmann::ordered_json theirs = result_json(m, r.test, r.peer, "llama.cpp");
       ours["peer_avg_ts"] = theirs["avg_ts"];
@@ -222,13 +244,16 @@ nlohmann::ordered_json all_json(const ModelFacts& m, const std::vector<Result>& 
   return out;
 }
 
-void print_markdown(const ModelFacts& m, const std::vector<Result>& results, bool with_peer) {
-  std::printf("| model | size | params | threads | test | slm t/s |%s\n", with_peer ? " llama.cpp t/s | ratio |" : "");
-  std::printf("| --- | ---: | ---: | ---: | --- | ---: |%s\n", with_peer ? " ---: | ---: |" : "");
+void print_markdown(const ModelFacts& m, const MachineLimits& limits, const std::vector<Result>& results,
+                    bool with_peer) {
+  std::printf("| model | size | params | threads | test | slm t/s | %% of limit |%s\n",
+              with_peer ? " llama.cpp t/s | ratio |" : "");
+  std::printf("| --- | ---: | ---: | ---: | --- | ---: | ---: |%s\n", with_peer ? " ---: | ---: |" : "");
   for (const Result& r : results) {
     const std::vector<double> ts = r.slm.ts(r.test.tokens());
-    std::printf("| %s | %.2f MiB | %.2f M | %d | %s | %.2f ± %.2f |", m.type.c_str(), static_cast<double>(m.size) / (1 << 20),
-                static_cast<double>(m.n_params) / 1e6, r.test.threads, r.test.name().c_str(), mean(ts), stddev(ts));
+    std::printf("| %s | %.2f MiB | %.2f M | %d | %s | %.2f ± %.2f | %.0f%% |", m.type.c_str(),
+                static_cast<double>(m.size) / (1 << 20), static_cast<double>(m.n_params) / 1e6, r.test.threads,
+                r.test.name().c_str(), mean(ts), stddev(ts), percent_of_limit(m, limits, r));
     if (with_peer) {
       const std::vector<double> pts = r.peer.ts(r.test.tokens());
       std::printf(" %.2f ± %.2f | %.2f |", mean(pts), stddev(pts), mean(ts) / mean(pts));
@@ -237,10 +262,10 @@ void print_markdown(const ModelFacts& m, const std::vector<Result>& results, boo
   }
 }
 
-void print_csv(const ModelFacts& m, const std::vector<Result>& results) {
+void print_csv(const ModelFacts& m, const MachineLimits& limits, const std::vector<Result>& results) {
   std::printf("engine,model_filename,model_type,model_size,model_n_params,n_threads,n_prompt,n_gen,n_depth,"
               "avg_ns,stddev_ns,avg_ts,stddev_ts,samples_ts\n");
-  for (const nlohmann::ordered_json& r : all_json(m, results)) {
+  for (const nlohmann::ordered_json& r : all_json(m, limits, results)) {
     std::string samples;
     // Appended piecewise: g++ 12 reports a false -Wrestrict on `const char* + std::string&&`.
     for (const auto& x : r["samples_ts"]) {
@@ -289,6 +314,13 @@ void run_model_bench(ModelBenchOptions o) {
   const std::vector<Test> tests = tests_of(o);
   if (tests.empty()) throw Error("nothing to measure: -p and -n are all 0");
   const ModelFacts facts = model_facts(o.model);
+  MachineLimits limits;
+  if (o.limits) {
+    limits = machine_limits_from_child(*std::max_element(o.threads.begin(), o.threads.end()));
+    std::fprintf(stderr, "machine: read %.1f / %.1f GB/s (1 / %d threads), best int8 %.0f / %.0f Gop/s\n",
+                 limits.read_gbps_1, limits.read_gbps_all, limits.threads, limits.int8_gops(1),
+                 limits.int8_gops(limits.threads));
+  }
   SlmRunner runner(o.model);
   std::fprintf(stderr, "slm load: %.1f MiB of weights repacked in %.1f ms\n",
                static_cast<double>(runner.model().repacked_bytes()) / (1 << 20), runner.model().repack_ms());
@@ -310,11 +342,11 @@ void run_model_bench(ModelBenchOptions o) {
   std::fprintf(stderr, "slm peak resident memory: %.1f MiB (model file %.1f MiB)\n", static_cast<double>(usage.ru_maxrss) / 1024.0,
                static_cast<double>(std::filesystem::file_size(o.model)) / (1 << 20));
   if (o.output == "json") {
-    std::printf("%s\n", all_json(facts, results).dump(2).c_str());
+    std::printf("%s\n", all_json(facts, limits, results).dump(2).c_str());
   } else if (o.output == "csv") {
-    print_csv(facts, results);
+    print_csv(facts, limits, results);
   } else {
-    print_markdown(facts, results, !o.peer.empty());
+    print_markdown(facts, limits, results, !o.peer.empty());
   }
 }
 
@@ -330,6 +362,7 @@ void register_model_bench(CLI::App& app) {
   app.add_option("-r,--repetitions", o->repetitions, "Timed repetitions per test");
   app.add_option("-o,--output", o->output, "Output format")->check(CLI::IsMember({"md", "json", "csv"}));
   app.add_option("--peer", o->peer, "llama.cpp's llama-bench: run it alternately on the same tests");
+  app.add_flag("!--no-limits", o->limits, "Do not measure the machine's limits (the % of limit column is then 0)");
   app.final_callback([&app, o] {
     if (app.get_subcommands().empty()) run_model_bench(*o);
   });

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   slm::bench::register_synth(app);
   slm::bench::register_constraint_bench(app);
   slm::bench::register_grammar(app);
+  slm::bench::register_limits(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,36 +4,47 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/interleaved_k.h"
 #include "slm/error.h"
 
 namespace slm {
 
 namespace {
 
-constexpr size_t kScaleBytes = 2;  // the f16 scale that starts every block
-constexpr size_t kGroupScaleBytes = kScaleBytes * kInterleaveRows;
+constexpr size_t kFieldBytes = 2;  // an f16 scale field
+constexpr size_t kGroupFieldBytes = kFieldBytes * kInterleaveRows;
 
-// Where level byte `byte` of a row's block goes inside the group's block: chunk k of
-// row i starts at 64·k + 4·i.
-size_t interleaved_offset(size_t byte, int row) {
-  const size_t chunk = byte / kInterleaveChunk;
-  return chunk * kInterleaveChunk * kInterleaveRows + static_cast<size_t>(row) * kInterleaveChunk +
-         byte % kInterleaveChunk;
+// The f16 fields that start every block: d, and Q4_1's and Q5_1's m.
+int scale_fields(GgmlType type) { return type == GgmlType::Q4_1 || type == GgmlType::Q5_1 ? 2 : 1; }
+
+// Where scale field f of row `row` of the group's block gb goes among the scales.
+size_t scale_offset(const InterleavedParts& p, size_t gb, int f, int row) {
+  return gb * kGroupFieldBytes * p.scale_fields + f * kGroupFieldBytes + static_cast<size_t>(row) * kFieldBytes;
 }
 
 }  // namespace
 
 bool interleavable(GgmlType type) {
-  return type == GgmlType::Q4_0 || type == GgmlType::Q5_0 || type == GgmlType::Q8_0;
+  switch (type) {
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::IQ4_NL: return true;
+    default: return interleavable_k(type);
+  }
 }
 
 InterleavedParts interleaved_parts(const MatrixView& w) {
+  if (interleavable_k(w.type)) return interleaved_k_parts(w);
   InterleavedParts p{};
   p.n_groups = w.n_rows / kInterleaveRows;
   p.n_blocks = w.n_cols / ggml_type_info(w.type).block_elems;
-  p.qs_bytes = ggml_type_info(w.type).block_bytes - kScaleBytes;
+  p.scale_fields = scale_fields(w.type);
+  p.qs_bytes = ggml_type_info(w.type).block_bytes - kFieldBytes * p.scale_fields;
   p.group_qs_bytes = static_cast<size_t>(p.n_blocks) * kInterleaveRows * p.qs_bytes;
-  p.group_scales_bytes = static_cast<size_t>(p.n_blocks) * kGroupScaleBytes;
+  p.group_scales_bytes = static_cast<size_t>(p.n_blocks) * kGroupFieldBytes * p.scale_fields;
   const size_t all_qs = static_cast<size_t>(p.n_groups) * p.group_qs_bytes;
   const size_t all_scales = static_cast<size_t>(p.n_groups) * p.group_scales_bytes;
   p.qs = w.data;
@@ -42,15 +53,10 @@ InterleavedParts interleaved_parts(const MatrixView& w) {
   return p;
 }
 
-MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
-  if (!interleavable(rows.type) || rows.layout != MatrixLayout::kRows) {
-    throw Error(std::string("interleave: cannot interleave a matrix of type ") + ggml_type_name(rows.type));
-  }
-  const MatrixView packed{rows.type, out, rows.n_cols, rows.n_rows, rows.row_bytes, MatrixLayout::kInterleaved};
-  const InterleavedParts p = interleaved_parts(packed);
-  const size_t block_bytes = ggml_type_info(rows.type).block_bytes;
+void interleave_groups(const MatrixView& rows, const InterleavedParts& p, uint8_t* out, SourceDoneFn done,
+                       const std::function<void(int64_t g, int i, int64_t b, const uint8_t* block)>& pack_block) {
   const size_t group_bytes = kInterleaveRows * rows.row_bytes;
-  uint8_t* const scales = out + (p.scales - packed.data);
+  const size_t block_bytes = ggml_type_info(rows.type).block_bytes;
   // Slabs bound what is resident twice (source and copy) when `done` releases sources.
   constexpr size_t kSlabBytes = size_t{8} << 20;
   const int64_t slab_groups = std::max<int64_t>(1, static_cast<int64_t>(kSlabBytes / group_bytes));
@@ -64,23 +70,36 @@ MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
     for (int64_t g = g0; g < g1; ++g) {
       for (int i = 0; i < kInterleaveRows; ++i) {
         const uint8_t* row = rows.data + static_cast<size_t>(g * kInterleaveRows + i) * rows.row_bytes;
-        for (int64_t b = 0; b < p.n_blocks; ++b) {
-          const uint8_t* block = row + static_cast<size_t>(b) * block_bytes;
-          const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
-          std::memcpy(scales + gb * kGroupScaleBytes + i * kScaleBytes, block, kScaleBytes);
-          uint8_t* levels = out + gb * kInterleaveRows * p.qs_bytes;
-          for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
-            std::memcpy(levels + interleaved_offset(c, i), block + kScaleBytes + c, kInterleaveChunk);
-          }
-        }
+        for (int64_t b = 0; b < p.n_blocks; ++b) pack_block(g, i, b, row + static_cast<size_t>(b) * block_bytes);
       }
     }
     if (done != nullptr) done(rows.data + static_cast<size_t>(g0) * group_bytes, static_cast<size_t>(g1 - g0) * group_bytes);
   }
   const size_t tail_bytes = static_cast<size_t>(rows.n_rows - p.n_groups * kInterleaveRows) * rows.row_bytes;
   const uint8_t* tail = rows.data + static_cast<size_t>(p.n_groups) * group_bytes;
-  std::memcpy(out + (p.tail - packed.data), tail, tail_bytes);
+  std::memcpy(out + (p.tail - p.qs), tail, tail_bytes);
   if (done != nullptr) done(tail, tail_bytes);
+}
+
+MatrixView interleave(const MatrixView& rows, uint8_t* out, SourceDoneFn done) {
+  if (!interleavable(rows.type) || rows.layout != MatrixLayout::kRows) {
+    throw Error(std::string("interleave: cannot interleave a matrix of type ") + ggml_type_name(rows.type));
+  }
+  if (interleavable_k(rows.type)) return interleave_k(rows, out, done);
+  const MatrixView packed{rows.type, out, rows.n_cols, rows.n_rows, rows.row_bytes, MatrixLayout::kInterleaved};
+  const InterleavedParts p = interleaved_parts(packed);
+  uint8_t* const scales = out + (p.scales - packed.data);
+  interleave_groups(rows, p, out, done, [&](int64_t g, int i, int64_t b, const uint8_t* block) {
+    const auto gb = static_cast<size_t>(g * p.n_blocks + b);
+    for (int f = 0; f < p.scale_fields; ++f) {
+      std::memcpy(scales + scale_offset(p, gb, f, i), block + f * kFieldBytes, kFieldBytes);
+    }
+    const uint8_t* block_levels = block + kFieldBytes * p.scale_fields;
+    uint8_t* levels = out + gb * kInterleaveRows * p.qs_bytes;
+    for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
+      std::memcpy(levels + interleaved_chunk_offset(c, i), block_levels + c, kInterleaveChunk);
+    }
+  });
   return packed;
 }
 
@@ -92,14 +111,18 @@ void interleaved_row(const MatrixView& w, int64_t r, uint8_t* out) {
     return;
   }
   const int i = static_cast<int>(r % kInterleaveRows);
+  if (interleavable_k(w.type)) return interleaved_k_row(p, w.type, g, i, out);
   const size_t block_bytes = ggml_type_info(w.type).block_bytes;
   for (int64_t b = 0; b < p.n_blocks; ++b) {
     uint8_t* block = out + static_cast<size_t>(b) * block_bytes;
     const size_t gb = static_cast<size_t>(g * p.n_blocks + b);
-    std::memcpy(block, p.scales + gb * kGroupScaleBytes + i * kScaleBytes, kScaleBytes);
+    for (int f = 0; f < p.scale_fields; ++f) {
+      std::memcpy(block + f * kFieldBytes, p.scales + scale_offset(p, gb, f, i), kFieldBytes);
+    }
+    uint8_t* block_levels = block + kFieldBytes * p.scale_fields;
     const uint8_t* levels = p.qs + gb * kInterleaveRows * p.qs_bytes;
     for (size_t c = 0; c < p.qs_bytes; c += kInterleaveChunk) {
-      std::memcpy(block + kScaleBytes + c, levels + interleaved_offset(c, i), kInterleaveChunk);
+      std::memcpy(block_levels + c, levels + interleaved_chunk_offset(c, i), kInterleaveChunk);
     }
   }
 }

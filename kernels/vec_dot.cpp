@@ -7,6 +7,7 @@
 
 #if defined(SLM_X86_KERNELS)
 #include "kernels/x86/gemm_x86.h"
+#include "kernels/x86/interleaved_k_x86.h"
 #include "kernels/x86/interleaved_x86.h"
 #include "kernels/x86/vec_dot_x86.h"
 #endif
@@ -42,16 +43,44 @@ void set_interleaved(VecDotTable& table, GgmlType weight, InterleavedFn kernel) 
 
 // The multi-token kernels of one ISA namespace, and from how many tokens each beats the
 // dot products (slm-bench gemm --tokens N on a Zen 4 core). The register tiles of AVX2
-// and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 rows
-// per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and 16
-// for Q6_K.
-#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_q4_K, min_q6_K) \
-  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);          \
-  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);          \
-  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);          \
-  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);          \
-  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_q4_K);       \
-  set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_q6_K)
+// and AVX-512 win from 2 tokens (AVX-512 Q6_K from 8); the VNNI kernels decode 16 or 32
+// rows per call, which needs 4 tokens to pay off for 32-element blocks, 8 for Q4_K and
+// 16 for Q6_K. The other K-quant types take the threshold of their sub-block size's
+// family: Q5_K and IQ4_XS (32 elements) Q4_K's, Q2_K and Q3_K (16 elements) Q6_K's.
+#define SLM_SET_GEMM_KERNELS(table, ns, min32, min_k32, min_k16) \
+  set_gemm(table, GgmlType::Q4_0, ns::gemm_q4_0, min32);         \
+  set_gemm(table, GgmlType::Q4_1, ns::gemm_q4_1, min32);         \
+  set_gemm(table, GgmlType::Q5_0, ns::gemm_q5_0, min32);         \
+  set_gemm(table, GgmlType::Q5_1, ns::gemm_q5_1, min32);         \
+  set_gemm(table, GgmlType::Q8_0, ns::gemm_q8_0, min32);         \
+  set_gemm(table, GgmlType::IQ4_NL, ns::gemm_iq4_nl, min32);     \
+  set_gemm(table, GgmlType::Q4_K, ns::gemm_q4_K, min_k32);       \
+  set_gemm(table, GgmlType::Q5_K, ns::gemm_q5_K, min_k32);       \
+  set_gemm(table, GgmlType::IQ4_XS, ns::gemm_iq4_xs, min_k32);   \
+  set_gemm(table, GgmlType::Q2_K, ns::gemm_q2_K, min_k16);       \
+  set_gemm(table, GgmlType::Q3_K, ns::gemm_q3_K, min_k16);       \
+  set_gemm(table, GgmlType::Q6_K, ns::gemm_q6_K, min_k16)
+
+// The float types' GEMM kernels widen every weight row and token once per call, which
+// pays off from 16 tokens (slm-bench gemm --tokens 8 / 16 on a Sapphire Rapids core:
+// ~30-37 / ~36-42 Gop/s against ~30 for the dot products). Their results are the dot
+// products' exactly, so the threshold moves no output.
+constexpr int64_t kFloatGemmMinTokens = 16;
+#define SLM_SET_FLOAT_GEMM_KERNELS(table, ns)                            \
+  set_gemm(table, GgmlType::F32, ns::gemm_f32, kFloatGemmMinTokens);   \
+  set_gemm(table, GgmlType::F16, ns::gemm_f16, kFloatGemmMinTokens);   \
+  set_gemm(table, GgmlType::BF16, ns::gemm_bf16, kFloatGemmMinTokens)
+
+// The interleaved-layout kernels of one ISA namespace.
+#define SLM_SET_INTERLEAVED_KERNELS(table, ns)                   \
+  set_interleaved(table, GgmlType::Q4_0, ns::interleaved_q4_0);  \
+  set_interleaved(table, GgmlType::Q4_1, ns::interleaved_q4_1);  \
+  set_interleaved(table, GgmlType::Q5_0, ns::interleaved_q5_0);  \
+  set_interleaved(table, GgmlType::Q5_1, ns::interleaved_q5_1);  \
+  set_interleaved(table, GgmlType::Q8_0, ns::interleaved_q8_0);  \
+  set_interleaved(table, GgmlType::IQ4_NL, ns::interleaved_iq4_nl); \
+  set_interleaved(table, GgmlType::Q4_K, ns::interleaved_q4_K);     \
+  set_interleaved(table, GgmlType::Q6_K, ns::interleaved_q6_K)
 
 VecDotTable scalar_table() {
   namespace ref = vec_dot_ref;
@@ -83,17 +112,24 @@ VecDotTable avx2_table() {
   set_quantize(t, GgmlType::Q8_0, k::activations_q8_0);
   set_quantize(t, GgmlType::Q8_1, k::activations_q8_1);
   set_quantize(t, GgmlType::Q8_K, k::activations_q8_K);
+  set_dot(t, GgmlType::F32, k::dot_f32_f32);
   set_dot(t, GgmlType::F16, k::dot_f16_f16);
+  set_dot(t, GgmlType::BF16, k::dot_bf16_bf16);
   set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
   set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+  set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
+  set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+  set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+  set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
   SLM_SET_GEMM_KERNELS(t, k, 2, 2, 2);
-  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
-  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
-  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+  SLM_SET_FLOAT_GEMM_KERNELS(t, k);
+  SLM_SET_INTERLEAVED_KERNELS(t, k);
 #endif
   return t;
 }
@@ -107,38 +143,52 @@ VecDotTable avxvnni_table() {
   set_dot(t, GgmlType::Q4_0, k::dot_q4_0_q8_0);
   set_dot(t, GgmlType::Q4_1, k::dot_q4_1_q8_1);
   set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
+  set_dot(t, GgmlType::Q5_1, k::dot_q5_1_q8_1);
   set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+  set_dot(t, GgmlType::IQ4_NL, k::dot_iq4_nl_q8_0);
   set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
   set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
   // Crossovers with the dot products on a Sapphire Rapids core (slm-bench gemm --tokens N).
   SLM_SET_GEMM_KERNELS(t, k, 2, 12, 12);
-  set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
-  set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
-  set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+  SLM_SET_INTERLEAVED_KERNELS(t, k);
 #endif
   return t;
 }
 
+// Q4_1, Q5_1 and IQ4_NL keep the AVX2 dot products (as Q4_0 does): their per-block scale
+// arithmetic is scalar, and next to 512-bit instructions it loses a vector port (a
+// two-blocks-per-register version measured 20-30% slower than AVX2 on a Sapphire Rapids
+// core, whether its levels were decoded at 256 or 512 bits).
 VecDotTable avx512_table(bool vnni) {
   VecDotTable t = avx2_table();
   t.isa = vnni ? Isa::kAvx512Vnni : Isa::kAvx512;
 #if defined(SLM_X86_KERNELS)
+  set_dot(t, GgmlType::F32, x86::avx512::dot_f32_f32);
+  set_dot(t, GgmlType::F16, x86::avx512::dot_f16_f16);
+  set_dot(t, GgmlType::BF16, x86::avx512::dot_bf16_bf16);
+  SLM_SET_FLOAT_GEMM_KERNELS(t, x86::avx512);
   if (vnni) {
     namespace k = x86::avx512vnni;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 4, 8, 16);
-    set_interleaved(t, GgmlType::Q4_0, k::interleaved_q4_0);
-    set_interleaved(t, GgmlType::Q5_0, k::interleaved_q5_0);
-    set_interleaved(t, GgmlType::Q8_0, k::interleaved_q8_0);
+    SLM_SET_INTERLEAVED_KERNELS(t, k);
   } else {
     namespace k = x86::avx512;
     set_dot(t, GgmlType::Q5_0, k::dot_q5_0_q8_0);
     set_dot(t, GgmlType::Q8_0, k::dot_q8_0_q8_0);
+    set_dot(t, GgmlType::Q2_K, k::dot_q2_K_q8_K);
+    set_dot(t, GgmlType::Q3_K, k::dot_q3_K_q8_K);
     set_dot(t, GgmlType::Q4_K, k::dot_q4_K_q8_K);
+    set_dot(t, GgmlType::Q5_K, k::dot_q5_K_q8_K);
     set_dot(t, GgmlType::Q6_K, k::dot_q6_K_q8_K);
+    set_dot(t, GgmlType::IQ4_XS, k::dot_iq4_xs_q8_K);
     SLM_SET_GEMM_KERNELS(t, k, 2, 2, 8);
   }
 #endif

@@ -1,8 +1,9 @@
 // Scalar reference dot products (internal to kernels/ and its tests). Each follows the
 // arithmetic of ggml's generic CPU code for the pair: exact integer sums within a block or
 // sub-block, then the same float scale products in the same order and the same kind of
-// accumulator (float, or double for the float types). SIMD kernels are tested against
-// these; they may differ only in the order of float additions.
+// accumulator (float, or double for the float types); Q4_1, Q5_1, Q4_K and Q6_K follow
+// llama.cpp's x86 build instead. SIMD kernels are tested against these; they may differ
+// only in the order of float additions, and not at all for those four types.
 #pragma once
 
 #include <cstdint>

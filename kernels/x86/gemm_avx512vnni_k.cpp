@@ -1,5 +1,6 @@
-// GEMM kernels with AVX512_VNNI for Q4_K and Q6_K (compiled with -mavx512vnni on top of
-// the AVX-512 and AVX2 flags): gemm_vnni_k.inc on zmm, 32 rows by up to 6 tokens.
+// GEMM kernels with AVX512_VNNI for the K-quants and IQ4_XS (compiled with -mavx512vnni
+// on top of the AVX-512 and AVX2 flags): gemm_vnni_k.inc on zmm, 32 rows by up to 6
+// tokens.
 
 // GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
 // warns about them itself (a compiler bug); no undefined lane is ever read here.
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/gemm.h"

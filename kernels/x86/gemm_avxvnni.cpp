@@ -19,5 +19,7 @@ constexpr int kTokens32 = 4;
 #include "kernels/x86/gemm_common.inc"
 #include "kernels/x86/vnni_vectors.inc"
 #include "kernels/x86/gemm_vnni_groups.inc"
+#include "kernels/x86/activation_tables.inc"
+#include "kernels/x86/min_lanes_vnni.inc"
 #include "kernels/x86/gemm_vnni_32.inc"
 }  // namespace slm::x86::avxvnni

@@ -1,9 +1,10 @@
-// GEMM kernels with AVX-VNNI for Q4_K and Q6_K (compiled with -mavxvnni on top of the
-// AVX2 flags): gemm_vnni_k.inc on ymm, 16 rows by up to 4 tokens (the integer sums stay
-// in the 16 vector registers; 2 tokens measure 10% slower, 6 the same).
+// GEMM kernels with AVX-VNNI for the K-quants and IQ4_XS (compiled with -mavxvnni on top
+// of the AVX2 flags): gemm_vnni_k.inc on ymm, 16 rows by up to 4 tokens (the integer sums
+// stay in the 16 vector registers; 2 tokens measure 10% slower, 6 the same).
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/gemm.h"

@@ -23,5 +23,6 @@ namespace slm::x86::avx512vnni {
 constexpr int kInterleavedTokens = 8;
 #include "kernels/x86/interleaved_common.inc"
 #include "kernels/x86/vnni_vectors.inc"
+#include "kernels/x86/min_lanes_vnni.inc"
 #include "kernels/x86/interleaved_vnni.inc"
 }  // namespace slm::x86::avx512vnni

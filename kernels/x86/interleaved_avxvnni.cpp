@@ -17,5 +17,6 @@ namespace slm::x86::avxvnni {
 constexpr int kInterleavedTokens = 5;
 #include "kernels/x86/interleaved_common.inc"
 #include "kernels/x86/vnni_vectors.inc"
+#include "kernels/x86/min_lanes_vnni.inc"
 #include "kernels/x86/interleaved_vnni.inc"
 }  // namespace slm::x86::avxvnni

@@ -10,22 +10,24 @@ struct InterleavedArgs;
 
 namespace slm::x86 {
 
+#define SLM_DECLARE_INTERLEAVED_KERNELS               \
+  void interleaved_q4_0(const InterleavedArgs& args);  \
+  void interleaved_q4_1(const InterleavedArgs& args);  \
+  void interleaved_q5_0(const InterleavedArgs& args);  \
+  void interleaved_q5_1(const InterleavedArgs& args);  \
+  void interleaved_q8_0(const InterleavedArgs& args);  \
+  void interleaved_iq4_nl(const InterleavedArgs& args);
+
 namespace avx2 {
-void interleaved_q4_0(const InterleavedArgs& args);
-void interleaved_q5_0(const InterleavedArgs& args);
-void interleaved_q8_0(const InterleavedArgs& args);
-}  // namespace avx2
-
+SLM_DECLARE_INTERLEAVED_KERNELS
+}
 namespace avxvnni {
-void interleaved_q4_0(const InterleavedArgs& args);
-void interleaved_q5_0(const InterleavedArgs& args);
-void interleaved_q8_0(const InterleavedArgs& args);
-}  // namespace avxvnni
-
+SLM_DECLARE_INTERLEAVED_KERNELS
+}
 namespace avx512vnni {
-void interleaved_q4_0(const InterleavedArgs& args);
-void interleaved_q5_0(const InterleavedArgs& args);
-void interleaved_q8_0(const InterleavedArgs& args);
-}  // namespace avx512vnni
+SLM_DECLARE_INTERLEAVED_KERNELS
+}
+
+#undef SLM_DECLARE_INTERLEAVED_KERNELS
 
 }  // namespace slm::x86

@@ -35,6 +35,12 @@ static inline uint32_t load_u32(const uint8_t* p) {
   return v;
 }
 
+// a·b + c rounded once (std::fma is an inline function shared with files built without
+// FMA; see vec_dot_x86.h).
+static inline float fma_f32(float a, float b, float c) {
+  return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+}
+
 // Sum of the 8 lanes: halves, then pairs, then the last two.
 static inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -50,6 +56,9 @@ static inline __m256i nibbles_32(const uint8_t* p) {
   const __m256i both = _mm256_broadcastsi128_si256(load128(p));
   return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F));
 }
+
+// The 16 IQ4_NL levels (kIq4nlValues, signed bytes), for byte shuffles by nibble.
+static inline __m128i iq4_nl_levels() { return load128(reinterpret_cast<const uint8_t*>(kIq4nlValues)); }
 
 // The 32 bits at p (element e = bit e) to 32 bytes, 0xFF where the bit is set.
 static inline __m256i bits_to_bytes_32(const uint8_t* p) {
@@ -162,6 +171,138 @@ static inline __m128i k4_min_products(__m128i scales_mins, const uint8_t* bsums)
 // Shuffle control that copies 16-bit word j of each 128-bit lane to every word of it.
 static inline __m256i word_broadcast_pattern(int j) {
   return _mm256_set1_epi16(static_cast<short>(((2 * j + 1) << 8) | (2 * j)));
+}
+
+// Shuffle control that copies word 2k of the low 128-bit lane to all its words and word
+// 2k+1 of the high lane to all of its: with the 8 scales of 16-element sub-blocks of a
+// half super-block in both lanes, the scales of the 32 elements of its quarter k.
+static inline __m256i sub_block_pair_pattern(int k) {
+  return _mm256_set_m128i(_mm256_castsi256_si128(word_broadcast_pattern(2 * k + 1)),
+                          _mm256_castsi256_si128(word_broadcast_pattern(2 * k)));
+}
+
+// Sums of the int32 lanes (exact, so in any order).
+static inline int32_t hsum_epi32(__m128i v) {
+  v = _mm_add_epi32(v, _mm_unpackhi_epi64(v, v));
+  v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 1));
+  return _mm_cvtsi128_si32(v);
+}
+static inline int32_t hsum_epi32(__m256i v) {
+  return hsum_epi32(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
+// a · b + c with one rounding.
+static inline float fma_scalar(float a, float b, float c) {
+  return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+}
+
+// Q4_K/Q5_K: the 8 int32 lanes of one super-block as llama.cpp's x86 code keeps them (lane
+// k: elements 4k..4k+3 of every 32, times their sub-block's scale). `levels(g, lo, hi)`
+// gives the levels of sub-blocks 2g and 2g+1 (elements 64g onwards) as bytes below 32.
+template <class Levels>
+static inline __m256i k4_lane_sums(__m128i scales_mins, const uint8_t* q8, Levels levels) {
+  const __m256i scales = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scales_mins));  // 8 words, both lanes
+  __m256i sums = _mm256_setzero_si256();
+  for (int g = 0; g < 4; ++g) {
+    __m256i lo, hi;
+    levels(g, lo, hi);
+    // Pairs of level · quant: at most 2 · 31 · 127, then times a scale below 64.
+    const __m256i plo = _mm256_maddubs_epi16(lo, load256(q8 + 64 * g));
+    const __m256i phi = _mm256_maddubs_epi16(hi, load256(q8 + 64 * g + 32));
+    sums = add_scaled_pairs_256(sums, plo, _mm256_shuffle_epi8(scales, word_broadcast_pattern(2 * g)));
+    sums = add_scaled_pairs_256(sums, phi, _mm256_shuffle_epi8(scales, word_broadcast_pattern(2 * g + 1)));
+  }
+  return sums;
+}
+
+// Q5_K: the fifth bit of 32 elements as 0 or 16 per byte: bit b of each qh byte (qh[l]
+// bit b belongs to element 32b + l). 16-bit shifts move it to bit 4 of its own byte.
+static inline __m256i k5_fifth_bits(__m256i qh, int b) {
+  const __m256i moved = b <= 4 ? _mm256_slli_epi16(qh, 4 - b) : _mm256_srli_epi16(qh, b - 4);
+  return _mm256_and_si256(moved, _mm256_set1_epi8(16));
+}
+
+// Q2_K/Q3_K: the 8 int32 lanes of one super-block as llama.cpp's x86 code keeps them (lane
+// k: elements 4k..4k+3 of every 32, times their 16-element sub-block's scale), from the 16
+// scales as words and `levels(h, p)`, the 32 levels of plane p of half h (elements 128h +
+// 32p onwards) as bytes below 8, each standing for level - kOffset.
+template <int kOffset, class Levels>
+static inline __m256i two_bit_plane_lane_sums(__m256i scales, const uint8_t* q8, Levels levels) {
+  __m256i sums = _mm256_setzero_si256();
+  for (int h = 0; h < 2; ++h) {
+    const __m256i half_scales =
+        _mm256_broadcastsi128_si256(h == 0 ? _mm256_castsi256_si128(scales) : _mm256_extracti128_si256(scales, 1));
+    for (int p = 0; p < 4; ++p) {
+      const __m256i y = load256(q8 + 128 * h + 32 * p);
+      // Pairs at most 2 · 7 · 127, less 2 · 4 · 128; times a scale in [-32, 31].
+      __m256i pairs = _mm256_maddubs_epi16(levels(h, p), y);
+      if constexpr (kOffset != 0) pairs = _mm256_sub_epi16(pairs, _mm256_maddubs_epi16(_mm256_set1_epi8(kOffset), y));
+      sums = add_scaled_pairs_256(sums, pairs, _mm256_shuffle_epi8(half_scales, sub_block_pair_pattern(p)));
+    }
+  }
+  return sums;
+}
+
+// Q2_K/Q3_K: the 2-bit levels of plane p of half h (elements 128h + 32p onwards) as bytes.
+static inline __m256i two_bit_plane(const uint8_t* qs, int h, int p) {
+  return _mm256_and_si256(_mm256_srli_epi16(load256(qs + 32 * h), 2 * p), _mm256_set1_epi8(3));
+}
+
+// Q3_K: the levels of plane p of half h as bytes 0..7 standing for level + 4: the 2-bit
+// level plus 4 where the high bit (bit b = 4h + p of hmask[l]) is set. 16-bit shifts move
+// bit b of both bytes of a word to bit 2 of the same byte.
+static inline __m256i q3_k_plane(const uint8_t* qs, __m256i hmask, int h, int p) {
+  const int b = 4 * h + p;
+  const __m256i moved = b >= 2 ? _mm256_srli_epi16(hmask, b - 2) : _mm256_slli_epi16(hmask, 2 - b);
+  return _mm256_or_si256(two_bit_plane(qs, h, p), _mm256_and_si256(moved, _mm256_set1_epi8(4)));
+}
+
+// IQ4_XS/IQ4_NL: the 32 signed levels of the 16 bytes at p, low nibbles first.
+static inline __m256i iq4_levels_32(const uint8_t* p) {
+  const __m128i values = load128(reinterpret_cast<const uint8_t*>(kIq4nlValues));
+  const __m128i low4 = _mm_set1_epi8(0x0F);
+  const __m128i raw = load128(p);
+  return _mm256_set_m128i(_mm_shuffle_epi8(values, _mm_and_si128(_mm_srli_epi16(raw, 4), low4)),
+                          _mm_shuffle_epi8(values, _mm_and_si128(raw, low4)));
+}
+
+// Q2_K: the 16 four-bit scales (low nibbles of the packed bytes) as words.
+static inline __m256i q2_k_scales(__m128i packed) {
+  return _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+}
+
+// Q2_K: the mins (high nibbles) times the Q8_K bsums, in llama.cpp's x86 lanes: lane k
+// holds sub-blocks 2k and 2k+1.
+static inline __m256i q2_k_min_sums(__m128i packed, const uint8_t* bsums) {
+  const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+  return _mm256_madd_epi16(mins, load256(bsums));
+}
+
+// Q3_K: the 16 signed scales (scale k in byte k, see q3_k_scale in quant_blocks.h): low 4
+// bits from the nibbles of bytes 0..7 (low nibbles for scales 0..7), top 2 bits from the
+// 2-bit fields of bytes 8..11 (field k / 4 of byte 8 + k % 4), minus 32.
+static inline __m128i q3_k_scales(const uint8_t* packed) {
+  uint32_t b[3];
+  std::memcpy(b, packed, sizeof(b));
+  const uint32_t low4 = 0x0f0f0f0f;
+  const uint32_t low2 = 0x03030303;
+  const __m128i unsigned_scales = _mm_setr_epi32(static_cast<int>((b[0] & low4) | ((b[2] & low2) << 4)),
+                                                 static_cast<int>((b[1] & low4) | (((b[2] >> 2) & low2) << 4)),
+                                                 static_cast<int>(((b[0] >> 4) & low4) | (((b[2] >> 4) & low2) << 4)),
+                                                 static_cast<int>(((b[1] >> 4) & low4) | (((b[2] >> 6) & low2) << 4)));
+  return _mm_sub_epi8(unsigned_scales, _mm_set1_epi8(32));
+}
+
+// IQ4_XS: the 8 signed scales, sub-block ib's from nibble ib % 2 of scales_l[ib / 2] and
+// bits 2ib, 2ib+1 of scales_h, minus 32.
+static inline void iq4_xs_scales(const uint8_t* block, int16_t* scales) {
+  uint16_t high;
+  std::memcpy(&high, block + offsetof(block_iq4_xs, scales_h), sizeof(high));
+  const uint8_t* low = block + offsetof(block_iq4_xs, scales_l);
+  for (int ib = 0; ib < 8; ++ib) {
+    const int nibble = (low[ib / 2] >> (4 * (ib % 2))) & 0xF;
+    scales[ib] = static_cast<int16_t>((nibble | (((high >> (2 * ib)) & 3) << 4)) - 32);
+  }
 }
 
 // Field offsets of the blocks, as byte counts.

@@ -1,28 +1,12 @@
-// AVX2 + FMA + F16C dot products and activation converters (compiled with exactly those
-// flags); the integer formats' dot products are in vec_dot_avx2.inc. Integer work per
-// block as in the scalar reference; the float side keeps 8 lanes of partial sums per
-// accumulator and adds them up at the end, which is the only difference from it.
+// AVX2 + FMA + F16C activation converters (compiled with exactly those flags) and the
+// integer formats' dot products of vec_dot_avx2.inc (the float types' are in
+// vec_dot_float_avx2.cpp).
 #include "kernels/x86/simd_common.h"
 #include "kernels/x86/vec_dot_x86.h"
 
 namespace slm::x86::avx2 {
 
 #include "kernels/x86/vec_dot_avx2.inc"
-
-float dot_f16_f16(int64_t n, const uint8_t* w, const uint8_t* a) {
-  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    for (int j = 0; j < 4; ++j) {
-      const __m256 x = _mm256_cvtph_ps(load128(w + 2 * (i + 8 * j)));
-      const __m256 y = _mm256_cvtph_ps(load128(a + 2 * (i + 8 * j)));
-      acc[j] = _mm256_fmadd_ps(x, y, acc[j]);
-    }
-  }
-  double sum = hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
-  for (; i < n; ++i) sum += static_cast<double>(load_f16(w + 2 * i) * load_f16(a + 2 * i));
-  return static_cast<float>(sum);
-}
 
 namespace {
 

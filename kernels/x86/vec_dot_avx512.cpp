@@ -17,4 +17,5 @@
 
 namespace slm::x86::avx512 {
 #include "kernels/x86/vec_dot_avx512.inc"
+#include "kernels/x86/vec_dot_kquant_avx512.inc"
 }  // namespace slm::x86::avx512

@@ -1,7 +1,9 @@
 // Load-time repacking (engine/repack.h): which matrices it repacks, that SLM_REPACK=0
 // turns it off, that embedding rows read from a repacked matrix are the file's bytes,
 // and that a model computes the same logits either way up to float summation order
-// (the same integer block sums; the kernels add the blocks' products in other orders).
+// (the same integer block sums; the kernels add the blocks' products in other orders),
+// exactly the same where every repacked matrix is Q4_K or Q6_K (their kernels keep the
+// dot products' arithmetic).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "engine/session.h"
 #include "kernels/interleaved.h"
 #include "kernels/vec_dot.h"
+#include "tests/kernels/test_vec_dot_inputs.h"
 #include "tests/support/test_data.h"
 
 namespace slm {
@@ -54,11 +57,15 @@ TEST_P(Repack, SameModelEitherWay) {
 
   // Every matrix with a kernel for the layout is repacked, the others keep the file's.
   int interleaved = 0;
+  bool exact = true;
   for (const MatrixView* m : layer_matrices(*packed)) {
     const bool want = interleavable(m->type) && has_interleaved_kernel(m->type);
     EXPECT_EQ(m->layout == MatrixLayout::kInterleaved, want) << ggml_type_name(m->type);
     interleaved += want;
+    if (want) exact = exact && test::bit_exact_on_every_isa(m->type);
   }
+  const MatrixView& output = packed->weights().output;
+  if (output.layout == MatrixLayout::kInterleaved) exact = exact && test::bit_exact_on_every_isa(output.type);
   for (const MatrixView* m : layer_matrices(*plain)) EXPECT_EQ(m->layout, MatrixLayout::kRows);
   if (selected_isa() != Isa::kScalar) {
     EXPECT_GT(interleaved, 0);
@@ -91,13 +98,19 @@ TEST_P(Repack, SameModelEitherWay) {
     std::printf("%s %s: largest logit difference %.3g (largest logit %.3g)\n", GetParam().c_str(),
                 step ? "one token" : "prompt", diff, scale);
     EXPECT_LE(diff, 1e-3 * scale) << (step ? "one token" : "prompt");
+    if (exact) {
+      EXPECT_EQ(x, y) << (step ? "one token" : "prompt");
+    }
   }
 }
 
-// Q4_0, Q5_0 and Q8_0 weights (the interleavable types) in three architectures.
+// Every interleavable type's weights, Q4_0 and Q4_K_M in other architectures.
 INSTANTIATE_TEST_SUITE_P(Models, Repack,
-                         testing::Values("ref-llama-zoo-Q4_0.gguf", "ref-llama-zoo-Q5_0.gguf", "ref-llama-zoo-Q8_0.gguf",
-                                         "ref-qwen2-Q4_0.gguf", "ref-phi3-Q4_0.gguf"),
+                         testing::Values("ref-llama-zoo-Q4_0.gguf", "ref-llama-zoo-Q4_1.gguf", "ref-llama-zoo-Q5_0.gguf",
+                                         "ref-llama-zoo-Q5_1.gguf", "ref-llama-zoo-Q8_0.gguf",
+                                         "ref-llama-zoo-IQ4_NL.gguf", "ref-llama-zoo-Q4_K_M.gguf",
+                                         "ref-llama-zoo-Q6_K.gguf", "ref-qwen2-Q4_0.gguf", "ref-phi3-Q4_0.gguf",
+                                         "ref-qwen2-Q4_K_M.gguf"),
                          [](const testing::TestParamInfo<std::string>& p) {
                            std::string name = p.param.substr(0, p.param.size() - 5);
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -2,8 +2,9 @@
 // matmul, against the scalar reference dot products on the same converted activations.
 // Both compute the same exact integer sum per block; only the float side differs (each
 // block's sum split over SIMD lanes before scaling, other addition orders), so each output
-// must agree within the float rounding bound of test::rounding_tolerance. The K-quants
-// keep the dot products' float lanes and order (llama.cpp's), so theirs must be equal.
+// must agree within the float rounding bound of test::rounding_tolerance. The K-quants,
+// Q4_1 and Q5_1 keep the dot products' float lanes and order (llama.cpp's), so theirs
+// must be equal; the float types' equal their own family's dot products.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,11 +26,20 @@ namespace {
 using test::ActivationKind;
 using test::Matrix;
 
-// The weight types with GEMM kernels: the two real models' types and Q4_0.
-constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                                   GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+// The weight types with GEMM kernels: the two real models' types, Q4_0, the other
+// 32-element formats of Q4_K_M / Q5_K_M files (Q5_1, IQ4_NL), the other types of K-quant
+// mixes, and the float types.
+constexpr GgmlType kGemmTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1,  GgmlType::Q5_0,  GgmlType::Q5_1,
+                                   GgmlType::Q8_0, GgmlType::IQ4_NL, GgmlType::Q2_K,  GgmlType::Q3_K,
+                                   GgmlType::Q4_K, GgmlType::Q5_K,   GgmlType::Q6_K,  GgmlType::IQ4_XS,
+                                   GgmlType::F32,  GgmlType::F16,    GgmlType::BF16};
 
-int64_t cols_for(GgmlType type) { return test::block_elems(type) == kQK_K ? 512 : 320; }
+// Float rows of a length that is no multiple of a vector, of a 32-element chunk or of
+// the dot products' steps.
+int64_t cols_for(GgmlType type) {
+  if (test::is_float_type(type)) return 333;
+  return test::block_elems(type) == kQK_K ? 512 : 320;
+}
 
 // Σ (|level part| + |min part|) · |a| over a row: bounds Σ |term| of both computations.
 double magnitude(const test::WeightParts& parts, const std::vector<float>& a) {
@@ -65,13 +75,20 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
     const test::WeightParts parts = test::weight_parts(type, row, n);
     for (int64_t t = 0; t < n_tokens; ++t) {
       const float want = ref.dot(n, row, a.row(t));
-      // Q4_1 adds its min terms into the same partial sums as the level terms: chains up
+      // Q4_1/Q5_1 add their min terms into the same partial sums as the level terms: chains up
       // to twice as long as one term per block, hence the bound for 2n elements.
       const double tolerance = test::rounding_tolerance(2 * n, magnitude(parts, a.values[static_cast<size_t>(t)]));
       const float got = y[static_cast<size_t>(t * n_rows + r)];
       if (test::bit_exact_on_every_isa(type)) {
         EXPECT_EQ(got, want) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens
                              << " row " << r << " token " << t;
+      }
+      // The float GEMMs compute their family's dot products exactly (gemm_float.inc), so
+      // a batch gives what single tokens give.
+      if (test::is_float_type(type)) {
+        EXPECT_EQ(got, vec_dot_table(isa).find(type)->dot(n, row, a.row(t)))
+            << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x" << n_tokens << " row " << r
+            << " token " << t;
       }
       EXPECT_NEAR(got, want, tolerance) << isa_name(isa) << " " << ggml_type_name(type) << " " << n_rows << "x"
                                         << n_tokens << " row " << r << " token " << t << " activations#"
@@ -85,8 +102,9 @@ double check(Isa isa, Path path, GgmlType type, int64_t n_rows, int64_t n_tokens
 class GemmIsa : public ::testing::TestWithParam<Isa> {};
 
 // Odd and tile-edge sizes (register tiles of 1-4 rows by 3-4 tokens, VNNI groups of 16
-// rows by 6-8 tokens on zmm and 8 by 4 on ymm, twice the rows for K-quants): single rows,
-// fewer tokens than a tile, one over and one under, and counts that fit no tile.
+// rows by 6-8 tokens on zmm and 8 by 4 on ymm, twice the rows for K-quants, float tiles
+// of 1-2 rows by 3 tokens): single rows, fewer tokens than a tile, one over and one under,
+// and counts that fit no tile.
 TEST_P(GemmIsa, MatchesScalarDotsAtTileEdges) {
   const Isa isa = GetParam();
   if (!cpu_supports(isa)) GTEST_SKIP() << "this CPU lacks " << isa_name(isa);

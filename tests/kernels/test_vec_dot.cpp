@@ -44,9 +44,11 @@ GgmlType expected_activation_type(GgmlType weight) {
   }
 }
 
-// Row lengths to try: one block, a few, an odd count, and a long row.
+// Row lengths to try: one block, a few, an odd count, and a long row. Float rows also
+// around the steps of the SIMD loops (32 elements with AVX2, 64 with AVX-512), with and
+// without leftovers.
 std::vector<int64_t> row_lengths(GgmlType type) {
-  if (test::is_float_type(type)) return {1, 7, 31, 32, 33, 96, 100, 1000};
+  if (test::is_float_type(type)) return {1, 7, 31, 32, 33, 64, 96, 100, 1000};
   const int64_t b = test::block_elems(type);
   if (b == kQK_K) return {b, 2 * b, 3 * b, 9 * b};
   return {b, 2 * b, 3 * b, 5 * b, 33 * b};

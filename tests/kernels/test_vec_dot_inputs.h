@@ -253,9 +253,22 @@ inline double rounding_tolerance(int64_t n, double magnitude) {
   return 2.0 * chain * FLT_EPSILON * magnitude + 4.0 * static_cast<double>(n) * FLT_TRUE_MIN;
 }
 
-// Weight types whose SIMD dot products and GEMM kernels reproduce the scalar reference bit
-// for bit: their float lanes and the order that adds them are llama.cpp's x86 ones
-// (vec_dot_ref.cpp), so batches, single tokens and every ISA give the same logits.
-inline bool bit_exact_on_every_isa(GgmlType type) { return type == GgmlType::Q4_K || type == GgmlType::Q6_K; }
+// Weight types whose SIMD dot products and GEMM kernels (and interleaved kernels) reproduce
+// the scalar reference bit for bit: their float lanes and the order that adds them are
+// llama.cpp's x86 ones (vec_dot_ref.cpp), so batches, single tokens and every ISA give
+// the same logits.
+inline bool bit_exact_on_every_isa(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_1:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::IQ4_XS: return true;
+    default: return false;
+  }
+}
 
 }  // namespace slm::test

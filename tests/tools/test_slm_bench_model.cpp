@@ -13,8 +13,10 @@ namespace {
 
 const char* kModel = "reference/models/ref-qwen3-Q4_0.gguf";
 
-std::string slm_bench(const std::string& args) {
-  return shell_quote(tools_dir() + "/slm-bench") + " -m " + shell_quote(shared_path(kModel)) + " " + args;
+// Without measuring the machine's limits (seconds per run), except where a test says so.
+std::string slm_bench(const std::string& args, bool limits = false) {
+  return shell_quote(tools_dir() + "/slm-bench") + " -m " + shell_quote(shared_path(kModel)) +
+         (limits ? " " : " --no-limits ") + args;
 }
 
 TEST(SlmBenchModel, JsonHasLlamaBenchFieldsForEveryTest) {
@@ -50,6 +52,28 @@ TEST(SlmBenchModel, MarkdownAndCsvHaveOneRowPerTest) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("engine,model_filename,", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("\nslm,"), std::string::npos) << r.out;
+}
+
+// The machine's limits, measured by slm-bench itself: positive rates for every family
+// listed, fastest last, and each end-to-end speed stated as a share of its limit.
+TEST(SlmBenchModel, LimitsAndSharesOfThem) {
+  const CommandResult limits = run_command(shell_quote(tools_dir() + "/slm-bench") + " limits -t 2 -o json");
+  ASSERT_EQ(limits.exit_code, 0) << limits.err;
+  const nlohmann::json m = nlohmann::json::parse(limits.out);
+  EXPECT_EQ(m["threads"], 2);
+  EXPECT_GT(m["read_gbps_1"].get<double>(), 0.1);
+  ASSERT_FALSE(m["int8"].empty());
+  ASSERT_FALSE(m["fp32"].empty());
+  for (const char* kind : {"int8", "fp32"}) {
+    double previous = 0;
+    for (const auto& rate : m[kind]) {
+      EXPECT_GT(rate["gops_1"].get<double>(), previous) << rate["name"];
+      previous = rate["gops_1"].get<double>();
+    }
+  }
+  const CommandResult r = run_command(slm_bench("-p 8 -n 2 -r 1 -t 1 -o json", true));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& e : nlohmann::json::parse(r.out)) EXPECT_GT(e["percent_of_limit"].get<double>(), 0) << e;
 }
 
 TEST(SlmBenchModel, BadOptionsFailWithAMessage) {

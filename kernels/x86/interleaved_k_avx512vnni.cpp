@@ -1,0 +1,23 @@
+// Q4_K and Q6_K on their interleaved layout with AVX512_VNNI (compiled with
+// -mavx512vnni on top of the AVX-512 and AVX2 flags): interleaved_k.inc on zmm, one
+// vector per group of 16 rows.
+
+// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
+// warns about them itself (a compiler bug); no undefined lane is ever read here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include "kernels/interleaved_k.h"
+#include "kernels/x86/interleaved_k_x86.h"
+#include "kernels/x86/simd_common.h"
+
+#if !defined(__AVX512VNNI__)
+#error "interleaved_k_avx512vnni.cpp needs -mavx512vnni"
+#endif
+
+namespace slm::x86::avx512vnni {
+#include "kernels/x86/vnni_vectors.inc"
+#include "kernels/x86/interleaved_k.inc"
+}  // namespace slm::x86::avx512vnni

@@ -1,0 +1,16 @@
+// Q4_K and Q6_K on their interleaved layout with AVX-VNNI (compiled with -mavxvnni on
+// top of the AVX2 flags): interleaved_k.inc on ymm, each group of 16 rows in two
+// vectors of 8.
+
+#include "kernels/interleaved_k.h"
+#include "kernels/x86/interleaved_k_x86.h"
+#include "kernels/x86/simd_common.h"
+
+#if !defined(__AVXVNNI__)
+#error "interleaved_k_avxvnni.cpp needs -mavxvnni"
+#endif
+
+namespace slm::x86::avxvnni {
+#include "kernels/x86/vnni_vectors.inc"
+#include "kernels/x86/interleaved_k.inc"
+}  // namespace slm::x86::avxvnni
