@@ -15,6 +15,7 @@
 #include "grammar/mask_cache.h"
 #include "grammar/set_automaton.h"
 #include "grammar/stack_pool.h"
+#include "grammar/tool_calls.h"
 #include "grammar/vocabulary.h"
 #include "tests/grammar/grammar_fixtures.h"
 
@@ -245,6 +246,14 @@ TEST(MaskWalk, StrictMultiByteRangesAndWhitespace) {
 TEST(MaskWalk, ObjectKeys) {
   expect_walk_matches(json_schema_text_to_gbnf(kObjectSchema),
                       {"{\"", "{\"s", "{\"status", "{\"status\"", "{\"kind\": \"x\", \"", "{\"zz"});
+}
+
+// tool_choice auto for hermes: free text that must not hold "<tool_call>", which opens a call.
+TEST(MaskWalk, TextUntilACallOpener) {
+  ToolCallOptions o;
+  o.format = ToolFormat::kHermes;
+  const ToolGrammar t = tool_calls_to_gbnf(R"([{"name": "f", "parameters": {"type": "object"}}])", o);
+  expect_walk_matches("root ::= " + t.root + "\n" + t.gbnf, {"", "Hi <", "Hi <tool_", "<tool_call>\n"});
 }
 
 TEST(MaskWalk, EnumsAndNumbers) {
