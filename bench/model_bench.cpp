@@ -307,6 +307,20 @@ void check_options(const ModelBenchOptions& o) {
   if (!o.peer.empty() && !std::filesystem::exists(o.peer)) throw Error("--peer: no such file: " + o.peer);
 }
 
+// Peak resident memory against the budget: the model file, the largest KV cache
+// of the tests, and 64 MiB for everything else (scratch, vocabulary, code).
+void print_peak_memory(const std::string& model, size_t cache_bytes) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  constexpr double kMiB = 1 << 20;
+  const double peak = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  const double file = static_cast<double>(std::filesystem::file_size(model)) / kMiB;
+  const double cache = static_cast<double>(cache_bytes) / kMiB;
+  const double budget = file + cache + 64.0;
+  std::fprintf(stderr, "slm peak resident memory: %.1f MiB; budget %.1f MiB = model file %.1f + KV cache %.1f + 64: %s\n",
+               peak, budget, file, cache, peak <= budget ? "within" : "OVER");
+}
+
 void run_model_bench(ModelBenchOptions o) {
   if (o.model.empty()) o.model = tools::default_model_path();
   if (o.threads.empty()) o.threads = {static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
@@ -325,9 +339,11 @@ void run_model_bench(ModelBenchOptions o) {
   std::fprintf(stderr, "slm load: %.1f MiB of weights repacked in %.1f ms\n",
                static_cast<double>(runner.model().repacked_bytes()) / (1 << 20), runner.model().repack_ms());
   std::vector<Result> results;
+  size_t largest_cache = 0;
   for (const Test& test : tests) {
     Result r{test, {}, {}};
     api::Session session = runner.session_for(test);
+    largest_cache = std::max(largest_cache, session.cache_bytes());
     runner.warm_up(test, session);
     for (int rep = 0; rep < o.repetitions; ++rep) {
       r.slm.ns.push_back(runner.run(test, session));
@@ -337,10 +353,7 @@ void run_model_bench(ModelBenchOptions o) {
     std::fprintf(stderr, "\n");
     results.push_back(std::move(r));
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::fprintf(stderr, "slm peak resident memory: %.1f MiB (model file %.1f MiB)\n", static_cast<double>(usage.ru_maxrss) / 1024.0,
-               static_cast<double>(std::filesystem::file_size(o.model)) / (1 << 20));
+  print_peak_memory(o.model, largest_cache);
   if (o.output == "json") {
     std::printf("%s\n", all_json(facts, limits, results).dump(2).c_str());
   } else if (o.output == "csv") {

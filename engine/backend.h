@@ -25,7 +25,7 @@ class Backend {
                       std::span<float* const> ys) = 0;
   // Each of n_rows rows of width n: RMSNorm times w (w may be null), in place.
   virtual void rms_norm(float* x, const float* w, int64_t n, int64_t n_rows, float eps) = 0;
-  // y[i] = act(gate[i]) · up[i] for n elements.
+  // y[i] = act(gate[i]) · up[i] for n elements; y may be gate.
   virtual void gated_activation(GatedActivation act, const float* gate, const float* up, float* y, int64_t n) = 0;
   // The f16 bits of x (n values) to y: rows of the KV cache.
   virtual void to_f16(const float* x, uint16_t* y, int64_t n) = 0;

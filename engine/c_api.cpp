@@ -215,6 +215,7 @@ slm_status slm_session_create(const slm_model* model, const slm_session_params* 
 void slm_session_free(slm_session* session) { delete session; }
 int32_t slm_session_n_ctx(const slm_session* session) { return session ? session->session.n_ctx() : 0; }
 int32_t slm_session_n_past(const slm_session* session) { return session ? session->session.n_past() : 0; }
+size_t slm_session_cache_bytes(const slm_session* session) { return session ? session->session.cache_bytes() : 0; }
 
 slm_status slm_session_save(const slm_session* session, const char* path) {
   if (session == nullptr || path == nullptr) return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_session_save: null argument");

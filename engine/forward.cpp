@@ -104,34 +104,44 @@ void attention_block(ForwardPass& f, int il) {
 void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
   const ModelConfig& c = f.config;
   const LayerWeights& w = f.weights.layers[il];
-  const int64_t n = f.n_tokens;
   const int64_t n_ff = c.layers[il].n_ff;
 
   norm_residual(f, w.ffn_norm);
   ForwardScratch& s = f.scratch;
   std::vector<float>& gate = s.gate;
   std::vector<float>& up = s.up;
-  if (w.ffn_gate) {
-    gate.resize(static_cast<size_t>(n * n_ff));
-    up.resize(static_cast<size_t>(n * n_ff));
-    const MatrixView ws[] = {*w.ffn_gate, w.ffn_up};
-    float* const ys[] = {gate.data(), up.data()};
-    f.backend.matmul(ws, f.normed.data(), n, ys);
-  } else {  // fused [gate | up] rows
-    std::vector<float>& both = s.both;
-    both.resize(static_cast<size_t>(n * 2 * n_ff));
-    f.backend.matmul(w.ffn_up, f.normed.data(), n, both.data());
-    take_columns(both, 2 * n_ff, 0, n_ff, n, gate);
-    take_columns(both, 2 * n_ff, n_ff, n_ff, n, up);
-  }
-  std::vector<float>& act = s.act;
-  act.resize(static_cast<size_t>(n * n_ff));
-  f.backend.gated_activation(activation, gate.data(), up.data(), act.data(), n * n_ff);
   std::vector<float>& out = s.out;
-  out.resize(static_cast<size_t>(n * c.n_embd));
-  f.backend.matmul(w.ffn_down, act.data(), n, out.data());
-  if (!w.post_ffn_norm.empty()) f.backend.rms_norm(out.data(), w.post_ffn_norm.data(), c.n_embd, n, c.rms_eps);
-  add_into(f.x, out);
+  // Prompts go through in slices of about kFfnSliceTokens tokens (as even as possible, so
+  // no slice is too short for the GEMM kernels): gate and up, n_ff floats per token each,
+  // then take a few MiB instead of growing with the prompt (a 1B model's 512-token prompt:
+  // 32 MiB -> 8 MiB). Each slice reads the weights again, which costs little next to its
+  // arithmetic: a 16-row weight group is reused by all the slice's tokens from the cache.
+  const int64_t n_slices = (f.n_tokens + kFfnSliceTokens - 1) / kFfnSliceTokens;
+  const int64_t slice = (f.n_tokens + n_slices - 1) / n_slices;
+  for (int64_t first = 0; first < f.n_tokens; first += slice) {
+    const int64_t n = std::min(slice, f.n_tokens - first);
+    const float* h = f.normed.data() + first * c.n_embd;
+    if (w.ffn_gate) {
+      gate.resize(static_cast<size_t>(n * n_ff));
+      up.resize(static_cast<size_t>(n * n_ff));
+      const MatrixView ws[] = {*w.ffn_gate, w.ffn_up};
+      float* const ys[] = {gate.data(), up.data()};
+      f.backend.matmul(ws, h, n, ys);
+    } else {  // fused [gate | up] rows
+      std::vector<float>& both = s.both;
+      both.resize(static_cast<size_t>(n * 2 * n_ff));
+      f.backend.matmul(w.ffn_up, h, n, both.data());
+      take_columns(both, 2 * n_ff, 0, n_ff, n, gate);
+      take_columns(both, 2 * n_ff, n_ff, n_ff, n, up);
+    }
+    // The activation overwrites gate (each element reads only its own inputs).
+    f.backend.gated_activation(activation, gate.data(), up.data(), gate.data(), n * n_ff);
+    out.resize(static_cast<size_t>(n * c.n_embd));
+    f.backend.matmul(w.ffn_down, gate.data(), n, out.data());
+    if (!w.post_ffn_norm.empty()) f.backend.rms_norm(out.data(), w.post_ffn_norm.data(), c.n_embd, n, c.rms_eps);
+    float* x = f.x.data() + first * c.n_embd;
+    for (size_t i = 0; i < out.size(); ++i) x[i] += out[i];
+  }
 }
 
 }  // namespace slm

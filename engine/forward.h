@@ -17,7 +17,7 @@ namespace slm {
 struct ForwardScratch {
   std::vector<float> x, normed;                  // residual stream and its normed copy
   std::vector<float> qkv, q, k, v, attn;         // attention block
-  std::vector<float> both, gate, up, act, out;   // FFN block (and both blocks' output)
+  std::vector<float> both, gate, up, out;        // FFN block (and both blocks' output)
 };
 
 struct ForwardPass {
@@ -38,6 +38,9 @@ struct ForwardPass {
 // x += post_norm(Wo · attention(rope(norm(q)), rope(norm(k)), v)) with the layer's
 // optional pieces: fused QKV, biases, per-head q/k norms, post-attention norm.
 void attention_block(ForwardPass& f, int il);
+// Tokens per slice of a prompt's FFN (see ffn_block).
+constexpr int64_t kFfnSliceTokens = 128;
+
 // x += post_norm(down(act(gate · h) ⊙ (up · h))), h = norm(x); gate and up may be fused.
 void ffn_block(ForwardPass& f, int il, GatedActivation activation);
 

@@ -36,6 +36,7 @@ class Session {
   // The tokens at positions 0..n_past-1.
   const std::vector<int32_t>& history() const { return history_; }
   int n_ctx() const { return cache_.n_ctx(); }
+  size_t cache_bytes() const { return cache_.bytes(); }
   const Model& model() const { return model_; }
 
  private:

@@ -92,6 +92,8 @@ slm_status slm_session_create(const slm_model* model, const slm_session_params* 
 void slm_session_free(slm_session* session);
 int32_t slm_session_n_ctx(const slm_session* session);
 int32_t slm_session_n_past(const slm_session* session);
+/* Bytes of the session's KV cache: f16 keys and values of n_ctx positions, every layer. */
+size_t slm_session_cache_bytes(const slm_session* session);
 /* Saves / restores the evaluated tokens and their cache. */
 slm_status slm_session_save(const slm_session* session, const char* path);
 slm_status slm_session_load(slm_session* session, const char* path);

@@ -164,6 +164,7 @@ class Session {
   slm_session* get() const { return handle_.get(); }
   int n_ctx() const { return slm_session_n_ctx(get()); }
   int n_past() const { return slm_session_n_past(get()); }
+  size_t cache_bytes() const { return slm_session_cache_bytes(get()); }
   void save(const std::string& path) const { check(slm_session_save(get(), path.c_str())); }
   void load(const std::string& path) { check(slm_session_load(get(), path.c_str())); }
   void truncate(int n_keep) { check(slm_session_truncate(get(), n_keep)); }

@@ -95,6 +95,15 @@ TEST(Generation, SavedSessionRestoresTheCache) {
   EXPECT_THROW(wrong.load(path), Error);
 }
 
+// The cache holds f16 keys and values of every position of every layer: ref-llama has
+// 2 layers of 2 KV heads of 64 dimensions, so 2 · 2 · (128 + 128) = 1024 bytes a position.
+TEST(Generation, CacheBytesCountEveryPositionsKeysAndValues) {
+  const api::Model model(shared_path(kModel));
+  EXPECT_EQ(api::Session(model, slm_session_params{64, 0}).cache_bytes(), 64u * 1024u);
+  EXPECT_EQ(api::Session(model, slm_session_params{100, 0}).cache_bytes(), 100u * 1024u);
+  EXPECT_EQ(slm_session_cache_bytes(nullptr), 0u);
+}
+
 TEST(Generation, TruncateDropsTheTailAndKeepsThePrefix) {
   const api::Model model(shared_path(kModel));
   const std::vector<slm_token> prefix = model.tokenize("once upon a time", true);
