@@ -32,6 +32,11 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   GbnfAst parse() {
+    // About one rule per "::=": room for them at once, rather than moving every rule
+    // body each time the vector grows.
+    size_t definitions = 0;
+    for (size_t at = text_.find("::="); at != std::string_view::npos; at = text_.find("::=", at + 3)) ++definitions;
+    ast_.rules.reserve(definitions);
     skip_space(true);
     while (!at_end()) {
       parse_rule();
@@ -125,6 +130,7 @@ class Parser {
     Expr alt;
     alt.kind = Expr::Kind::Alternation;
     alt.pos = pos;
+    alt.items.reserve(4);  // as for sequences: most alternations are short
     alt.items.push_back(std::move(first));
     while (peek() == '|') {
       ++pos_;
