@@ -337,6 +337,16 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     }
   }
 
+  // A call whose return state only ends its rule (final, nothing to read or call) is a
+  // tail call: the callee returns straight to the caller's caller, so no frame is kept
+  // for it. Chains of such calls (a trie of names written as rules, right recursion)
+  // then keep stacks one frame deep instead of one frame per call, and the stack sets
+  // met along different paths are the same sets.
+  auto only_ends = [&](uint32_t v) {
+    return closed_final[v] && closed_byte_begin[v] == closed_byte_begin[v + 1] &&
+           closed_call_begin[v] == closed_call_begin[v + 1];
+  };
+
   // Keep the states reachable from the rule starts, renumbered densely.
   std::vector<uint32_t> id(n, UINT32_MAX);
   std::vector<uint32_t> order;
@@ -355,7 +365,9 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
   for (size_t i = 0; i < order.size(); ++i) {
     const uint32_t v = order[i];
     for (uint32_t k = closed_byte_begin[v]; k < closed_byte_begin[v + 1]; ++k) visit(closed_bytes[k].to);
-    for (uint32_t k = closed_call_begin[v]; k < closed_call_begin[v + 1]; ++k) visit(closed_calls[k].ret);
+    for (uint32_t k = closed_call_begin[v]; k < closed_call_begin[v + 1]; ++k) {
+      if (!only_ends(closed_calls[k].ret)) visit(closed_calls[k].ret);
+    }
   }
   Grammar::Parts parts;
   parts.rule_count = rule_start_.size();
@@ -374,7 +386,7 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     }
     for (uint32_t k = closed_call_begin[v]; k < closed_call_begin[v + 1]; ++k) {
       const Call& c = closed_calls[k];
-      if (live[c.ret]) parts.calls.push_back({id[rule_start_[c.rule]], id[c.ret]});
+      if (live[c.ret]) parts.calls.push_back({id[rule_start_[c.rule]], only_ends(c.ret) ? kNoNode : id[c.ret]});
     }
     parts.edge_begin.push_back(static_cast<uint32_t>(parts.edges.size()));
     parts.call_begin.push_back(static_cast<uint32_t>(parts.calls.size()));

@@ -25,7 +25,7 @@ std::vector<uint32_t> finish_distances(const Grammar& g) {
     for (uint32_t v = n; v-- > 0;) {
       uint32_t best = d[v];
       for (const ByteEdge& e : g.byte_edges(v)) best = std::min(best, add(1, d[e.to]));
-      for (const RuleCall& c : g.calls(v)) best = std::min(best, add(d[c.start], d[c.ret]));
+      for (const RuleCall& c : g.calls(v)) best = std::min(best, add(d[c.start], c.ret == kNoNode ? 0 : d[c.ret]));
       if (best < d[v]) {
         d[v] = best;
         changed = true;

@@ -32,6 +32,11 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   GbnfAst parse() {
+    // About one rule per "::=": room for them at once, rather than moving every rule
+    // body each time the vector grows.
+    size_t definitions = 0;
+    for (size_t at = text_.find("::="); at != std::string_view::npos; at = text_.find("::=", at + 3)) ++definitions;
+    ast_.rules.reserve(definitions);
     skip_space(true);
     while (!at_end()) {
       parse_rule();
@@ -77,18 +82,19 @@ class Parser {
     }
   }
 
-  std::string parse_name() {
+  // A view into the text, which outlives the parse.
+  std::string_view parse_name() {
     const size_t start = pos_;
     while (!at_end() && is_name_char(peek())) ++pos_;
     if (pos_ == start) fail("expecting a rule name");
-    return std::string(text_.substr(start, pos_ - start));
+    return text_.substr(start, pos_ - start);
   }
 
-  uint32_t rule_index(const std::string& name, SourcePos pos) {
+  uint32_t rule_index(std::string_view name, SourcePos pos) {
     auto [it, added] = index_.try_emplace(name, static_cast<uint32_t>(ast_.rules.size()));
     if (added) {
       Rule r;
-      r.name = name;
+      r.name = std::string(name);
       r.pos = pos;
       ast_.rules.push_back(std::move(r));
     }
@@ -97,9 +103,9 @@ class Parser {
 
   void parse_rule() {
     const SourcePos start = here();
-    const std::string name = parse_name();
+    const std::string_view name = parse_name();
     skip_space(false);
-    if (text_.substr(pos_, 3) != "::=") fail("expecting '::=' after rule name '" + name + "'");
+    if (text_.substr(pos_, 3) != "::=") fail("expecting '::=' after rule name '" + std::string(name) + "'");
     pos_ += 3;
     skip_space(true);
     Expr body = parse_alternatives(false);
@@ -111,7 +117,7 @@ class Parser {
     }
     const uint32_t index = rule_index(name, start);
     Rule& rule = ast_.rules[index];
-    if (rule.defined) throw_gbnf_error(start, "rule '" + name + "' is defined twice");
+    if (rule.defined) throw_gbnf_error(start, "rule '" + std::string(name) + "' is defined twice");
     rule.defined = true;
     rule.pos = start;
     rule.body = std::move(body);
@@ -124,6 +130,7 @@ class Parser {
     Expr alt;
     alt.kind = Expr::Kind::Alternation;
     alt.pos = pos;
+    alt.items.reserve(4);  // as for sequences: most alternations are short
     alt.items.push_back(std::move(first));
     while (peek() == '|') {
       ++pos_;
@@ -273,7 +280,7 @@ class Parser {
   }
 
   uint32_t parse_escape() {
-    const SourcePos start = here();
+    const size_t start = pos_;  // where errors point (made a line and column only then)
     ++pos_;  // backslash
     const char e = peek();
     ++pos_;
@@ -292,18 +299,18 @@ class Parser {
       case 'U': return parse_hex(8, start);
       default: break;
     }
-    throw_gbnf_error(start, e == '\0' ? "unexpected end of text" : std::string("unknown escape '\\") + e + "'");
+    throw_gbnf_error(where(start), e == '\0' ? "unexpected end of text" : std::string("unknown escape '\\") + e + "'");
   }
 
-  uint32_t parse_hex(int digits, SourcePos start) {
+  uint32_t parse_hex(int digits, size_t start) {
     uint32_t v = 0;
     for (int k = 0; k < digits; ++k) {
       const int h = hex_value(peek());
-      if (h < 0) throw_gbnf_error(start, "expecting " + std::to_string(digits) + " hex digits");
+      if (h < 0) throw_gbnf_error(where(start), "expecting " + std::to_string(digits) + " hex digits");
       v = (v << 4) | static_cast<uint32_t>(h);
       ++pos_;
     }
-    if (v > kMaxCodepoint) throw_gbnf_error(start, "code point past U+10FFFF");
+    if (v > kMaxCodepoint) throw_gbnf_error(where(start), "code point past U+10FFFF");
     return v;
   }
 
@@ -313,11 +320,15 @@ class Parser {
     lit.pos = here();
     ++pos_;  // opening quote
     while (true) {
+      // A run of plain ASCII stands for itself: taken at once.
+      const size_t run = pos_;
+      while (!at_end() && peek() != '"' && peek() != '\\' && static_cast<unsigned char>(peek()) < 0x80) ++pos_;
+      lit.bytes.append(text_.substr(run, pos_ - run));
       if (at_end()) throw_gbnf_error(lit.pos, "unterminated string literal");
       if (peek() == '"') break;
-      const SourcePos at = here();
+      const size_t at = pos_;
       const uint32_t cp = parse_char();
-      if (cp >= 0xD800 && cp <= 0xDFFF) throw_gbnf_error(at, "surrogate code point in a string literal");
+      if (cp >= 0xD800 && cp <= 0xDFFF) throw_gbnf_error(where(at), "surrogate code point in a string literal");
       tok::append_utf8(lit.bytes, cp);
     }
     ++pos_;
@@ -335,13 +346,13 @@ class Parser {
     while (true) {
       if (at_end()) throw_gbnf_error(cls.pos, "unterminated character class");
       if (peek() == ']') break;
-      const SourcePos at = here();
+      const size_t at = pos_;
       const uint32_t lo = parse_char();
       uint32_t hi = lo;
       if (peek() == '-' && peek(1) != ']' && pos_ + 1 < text_.size()) {
         ++pos_;
         hi = parse_char();
-        if (hi < lo) throw_gbnf_error(at, "character range with its end before its start");
+        if (hi < lo) throw_gbnf_error(where(at), "character range with its end before its start");
       }
       set.add(lo, hi);
     }
@@ -358,7 +369,7 @@ class Parser {
   mutable size_t scanned_ = 0;
   mutable SourcePos scanned_pos_;
   GbnfAst ast_;
-  std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<std::string_view, uint32_t> index_;  // views into text_
 };
 
 }  // namespace

@@ -16,13 +16,17 @@ namespace slm::grammar {
 class MaskCache;
 class Vocabulary;
 
+inline constexpr uint32_t kNoNode = UINT32_MAX;
+
 struct ByteEdge {
   uint8_t lo;
   uint8_t hi;
   uint32_t to;
 };
 
-// Enter the rule whose automaton starts at `start`; when it finishes, go on at `ret`.
+// Enter the rule whose automaton starts at `start`; when it finishes, go on at `ret`, or
+// when `ret` is kNoNode (a tail call: the calling rule ends with it), finish the calling
+// rule too.
 struct RuleCall {
   uint32_t start;
   uint32_t ret;
@@ -40,7 +44,6 @@ struct RepeatCopies {
   uint32_t states;  // places per copy
   uint32_t first;   // index of copy 0's first place in Grammar::Parts::repeat_nodes
 };
-inline constexpr uint32_t kNoNode = UINT32_MAX;
 
 // Limits that keep compilation bounded: past them compile_gbnf throws slm::Error.
 inline constexpr size_t kMaxGrammarNodes = 1u << 20;

@@ -115,7 +115,7 @@ Compiler::Compiler(const Json& root, const JsonSchemaOptions& options)
       compact_(options.compact || options.max_whitespace <= 0),
       has_refs_(contains_ref(root)) {
   for (const char* name : {"root", "value", "object", "array", "string", "number", "char", "cchar", "ws"})
-    names_.insert(name);
+    rule_index_.emplace(name, kBaseRule);
 }
 
 void Compiler::charge(size_t bytes) {
@@ -127,9 +127,8 @@ std::string Compiler::reserve_rule(const std::string& hint) {
   std::string base = sanitize(hint);
   std::string name = base;
   int& suffix = next_suffix_[base];  // resumes where the last rule of this base stopped
-  while (names_.count(name)) name = base + "-" + std::to_string(++suffix);
-  names_.insert(name);
-  rule_index_[name] = rules_.size();
+  while (rule_index_.count(name)) name = base + "-" + std::to_string(++suffix);
+  rule_index_.emplace(name, rules_.size());
   rules_.emplace_back(name, "");
   return name;
 }

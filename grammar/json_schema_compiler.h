@@ -8,7 +8,6 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -106,8 +105,9 @@ class Compiler {
   bool compact_;
   bool has_refs_;  // nested $id/id then changes what references mean: refused
   std::vector<std::pair<std::string, std::string>> rules_;
+  // Every name taken -> its index in rules_ (kBaseRule for the fixed rules run() adds).
+  static constexpr size_t kBaseRule = SIZE_MAX;
   std::unordered_map<std::string, size_t> rule_index_;
-  std::unordered_set<std::string> names_;
   std::unordered_map<std::string, int> next_suffix_;
   std::unordered_map<std::string, std::string> rule_by_body_;  // rules made by add_rule
   std::string key_tail_;  // rule: the rest of an undeclared key after it left the name trie

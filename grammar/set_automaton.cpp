@@ -18,7 +18,13 @@ namespace {
 // levels as the longest token has characters, with kMaxLevelStates pairs per level
 // (past that, the path's first branch is blamed) and one pair at a character start
 // per level (a second one is a branch: the label leading there is blamed).
+// An exploration whose stacks grow no deeper than the start's is a finite one (a trie
+// of property names next to the undeclared keys that must avoid them, whose sets differ
+// at every node): it may explore up to kMaxFlatStates pairs over all its rounds, so that
+// a trie of a few hundred nodes is proven once at its root instead of failing there and
+// at every node below.
 constexpr size_t kMaxForeverStates = 32;
+constexpr size_t kMaxFlatStates = 1024;
 constexpr size_t kMaxLevelStates = 32;
 constexpr int kMaxSafeRounds = 8;
 // Sets taking fewer distinct bytes are not searched (they get no safe labels): a whole
@@ -74,14 +80,15 @@ uint32_t SetAutomaton::next(uint32_t set, uint8_t byte) {
     // Bytes covered by exactly the same edges of the set's stacks lead to the same set,
     // so one step fills the whole run of such bytes around `byte`.
     unsigned lo = 0, hi = 255;
-    bool taken = false;
+    StackSet& frames = scratch_frames_;  // where the edges taking `byte` lead
+    frames.clear();
     for (const uint32_t f : sets_[set]) {
       if (f == kEmptyStack || pool_.node(f) == kContextNode) continue;
       for (const ByteEdge& e : grammar_.byte_edges(pool_.node(f))) {
         if (e.lo <= byte && byte <= e.hi) {
           lo = std::max<unsigned>(lo, e.lo);
           hi = std::min<unsigned>(hi, e.hi);
-          taken = true;
+          frames.push_back(pool_.push(e.to, pool_.parent(f)));
         } else if (e.hi < byte) {
           lo = std::max<unsigned>(lo, e.hi + 1u);
         } else {
@@ -90,14 +97,37 @@ uint32_t SetAutomaton::next(uint32_t set, uint8_t byte) {
       }
     }
     uint32_t id = dead_;
-    if (taken) {
-      StackSet out;
-      stepper_.step(pool_, sets_[set], byte, out);
-      id = intern(std::move(out));
+    if (!frames.empty()) {
+      // Runs of bytes (of this set or another) whose edges lead to the same frames lead
+      // to the same set: a trie of names has a run per child letter, and all the other
+      // letters of every node leave the trie for the same place.
+      std::sort(frames.begin(), frames.end());
+      frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+      std::string k(reinterpret_cast<const char*>(frames.data()), frames.size() * sizeof(uint32_t));
+      const auto [it, added] = closed_ids_.try_emplace(std::move(k), 0);
+      if (added) {
+        StackSet out;
+        stepper_.close(pool_, frames, out);
+        it->second = intern(std::move(out));
+      }
+      id = it->second;
     }
     std::fill(next_[set].begin() + lo, next_[set].begin() + hi + 1, id);
   }
   return next_[set][byte];
+}
+
+uint32_t SetAutomaton::deepest(uint32_t set) {
+  uint32_t& d = info_[set].deepest;
+  if (d == kUnknown) {
+    d = 0;
+    for (uint32_t f : sets_[set]) {
+      uint32_t frames = 0;
+      for (; f != kEmptyStack; f = pool_.parent(f)) ++frames;
+      d = std::max(d, frames);
+    }
+  }
+  return d;
 }
 
 std::optional<SafeLabelMemo::Proof> SafeLabelMemo::find(const std::string& spelled_set) const {
@@ -232,6 +262,7 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     return label;
   };
   LabelSet blamed;
+  size_t flat_left = kMaxFlatStates;  // pairs the rounds may still explore while flat
   // The state one byte from the start on the path to state k (k > 0).
   auto branch_of = [&](size_t k) {
     while (states[k].parent != 0) k = states[k].parent;
@@ -269,6 +300,7 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
     bool exited_any = false;  // a reached set left the key's frames: deaths there are not rejections
     bool capped = false;      // starts beyond longest_token_ were not explored
     bool chain = true;        // one pair at a character start per level, no loop
+    bool flat = true;         // no stack deeper than the start's deepest one
     // Pairs proven before: every string through one at level c survives c + starts
     // starts; the least and the most of those, and whether all of them then die.
     bool cut_any = false, cuts_die = true;
@@ -291,7 +323,8 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
           for (unsigned b = range.lo; b <= range.hi && !doomed; ++b) {
             const auto byte = static_cast<uint8_t>(b);
             const Utf8Step step = utf8_step(from.position, byte);
-            if (!allowed.contains(step.label)) continue;
+            // A label blamed in this round is dropped for the next one: its bytes cannot change that.
+            if (!allowed.contains(step.label) || blamed.contains(step.label)) continue;
             const bool starts = starts_char(step.label);
             if (starts && level == longest_token_) {
               capped = true;  // no token starts more characters
@@ -337,12 +370,15 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
             if (counting && new_start && next_start) {
               blamed.add(step.label);  // a branch off the chain: the byte that leads there goes
               doomed = path_blamed(k);
-            } else if (counting ? states.size() - level_begin >= kMaxLevelStates : states.size() == kMaxForeverStates) {
-              if (!counting && chain && !looped && blamed.empty()) return {0, false, true};
+            } else if (!counting && states.size() >= kMaxForeverStates && chain && !looped && blamed.empty()) {
+              return {0, false, true};
+            } else if (counting ? states.size() - level_begin >= kMaxLevelStates
+                                : states.size() >= (flat ? std::max(flat_left, kMaxForeverStates) : kMaxForeverStates)) {
               blame_branch(k == 0 ? byte : states[branch_of(k)].byte);
               doomed = path_blamed(k);
             } else {
               next_start = next_start || new_start;
+              flat = flat && deepest(to) <= deepest(start);
               states.push_back({to, step.after, byte, step.label, k, to_level});
               (starts ? next_level : level_states).push_back(static_cast<uint32_t>(states.size() - 1));
             }
@@ -382,6 +418,7 @@ void SetAutomaton::find_safe_labels(uint32_t start, uint8_t start_position, bool
   bool counting = false;
   for (int round = 0; round < kMaxSafeRounds; ++round) {
     proven = explore(counting);
+    flat_left -= std::min(flat_left, states.size());
     if (proven.long_chain) {
       counting = true;  // labels blamed so far stay blamed: they died or branched
       --round;

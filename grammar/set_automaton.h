@@ -92,6 +92,7 @@ class SetAutomaton {
     bool exited = false;
     bool nonempty = false;
     int bytes_taken = 0;  // distinct bytes some stack has an edge for
+    uint32_t deepest = kUnknown;  // frames of the deepest stack, once asked for
   };
   struct Known {
     uint32_t labels = kUnknown;  // index into safe_
@@ -102,6 +103,7 @@ class SetAutomaton {
   // The proof for the pair, from this automaton or the memo; null when there is none yet.
   const Known* known(uint32_t set, uint8_t position);
   void prove(uint32_t set, uint8_t position, const LabelSet& labels, uint32_t starts, bool dies_after);
+  uint32_t deepest(uint32_t set);
   // The pair as a memo key: the set's stacks as node lists, sorted, then the position.
   std::string spelled(uint32_t set, uint8_t position) const;
   // `keep_uncounted`: keep proofs that do not count characters (else only counting
@@ -117,6 +119,8 @@ class SetAutomaton {
   uint32_t longest_token_;
   SafeLabelMemo* memo_;
   std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t> closed_ids_;  // the frames bytes lead to -> their set
+  StackSet scratch_frames_;
   std::vector<StackSet> sets_;
   std::vector<Info> info_;
   std::vector<std::vector<uint32_t>> next_;

@@ -52,7 +52,9 @@ void Stepper::expand(StackPool& pool, StackSet& out) {
     }
     if (!g_->byte_edges(n).empty()) out.push_back(f);
     const uint32_t parent = pool.parent(f);
-    for (const RuleCall& c : g_->calls(n)) work_.push_back(pool.push(c.start, pool.push(c.ret, parent)));
+    for (const RuleCall& c : g_->calls(n)) {
+      work_.push_back(pool.push(c.start, c.ret == kNoNode ? parent : pool.push(c.ret, parent)));
+    }
     if (g_->is_final(n)) work_.push_back(parent);
   }
   // Every frame is visited once, so `out` has no duplicates; only the order is fixed here.
@@ -83,6 +85,13 @@ void Stepper::step(StackPool& pool, const StackSet& in, uint8_t byte, StackSet& 
       if (e.lo <= byte && byte <= e.hi) work_.push_back(pool.push(e.to, pool.parent(f)));
     }
   }
+  expand(pool, out);
+}
+
+void Stepper::close(StackPool& pool, std::span<const uint32_t> frames, StackSet& out) {
+  next_epoch();
+  out.clear();
+  work_.assign(frames.begin(), frames.end());
   expand(pool, out);
 }
 

@@ -56,6 +56,9 @@ class Stepper {
   // The stacks after `byte` from `in`; empty when no stack can take it. Throws
   // slm::Error past kMaxStacks.
   void step(StackPool& pool, const StackSet& in, uint8_t byte, StackSet& out);
+  // The stacks that `frames` (the frames a byte leads to, before calls and rule ends
+  // are followed) stand for. Throws slm::Error past kMaxStacks.
+  void close(StackPool& pool, std::span<const uint32_t> frames, StackSet& out);
   // Whether `bytes` can be taken from the single stack `frame`.
   bool accepts(StackPool& pool, uint32_t frame, std::span<const uint8_t> bytes);
 

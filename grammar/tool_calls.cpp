@@ -6,6 +6,7 @@
 
 #include "grammar/gbnf_text.h"
 #include "grammar/ordered_json.h"
+#include "grammar/regex_ast.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -186,6 +187,41 @@ std::string python_call_gbnf(const std::vector<Tool>& tools, const JsonSchemaOpt
   return rules + call + "\n";
 }
 
+// A plain answer that may go on into the calls: free text that never holds `trigger`
+// (the model's call opener), and `after` (the rest of the calls) right where the text
+// completes the trigger. The rules are the states of a matcher for the trigger (how much
+// of it the text ends with, KMP-style): the text may end in any of them, and the one
+// character that would complete the trigger leads only into `after`. Each rule ends in a
+// tail call, so the text keeps the parser's stack flat however long it gets.
+std::string text_then_calls_gbnf(const std::string& trigger, const std::string& after) {
+  const size_t n = trigger.size();
+  std::vector<size_t> border(n, 0);  // border[i]: longest proper prefix of trigger[0..i] that ends it
+  for (size_t i = 1, k = 0; i < n; ++i) {
+    while (k > 0 && trigger[i] != trigger[k]) k = border[k - 1];
+    if (trigger[i] == trigger[k]) ++k;
+    border[i] = k;
+  }
+  auto state = [](size_t j) { return "tool-text-" + std::to_string(j); };
+  std::string rules;
+  for (size_t j = 0; j < n; ++j) {
+    std::string body = "\"\"";  // the answer may end here
+    regex::CharSet advancing;  // characters that keep part of the trigger matched
+    for (size_t i = 0; i < n; ++i) {
+      const char c = trigger[i];
+      if (trigger.find(c) != i) continue;  // met before
+      size_t k = j;  // matched so far, after c
+      while (k > 0 && trigger[k] != c) k = border[k - 1];
+      if (trigger[k] == c) ++k;
+      if (k == 0) continue;
+      advancing.add(static_cast<unsigned char>(c), static_cast<unsigned char>(c));
+      body += " | " + gbnf::literal(std::string(1, c)) + " " + (k == n ? after : state(k));
+    }
+    body += " | " + gbnf::char_class(advancing.complement()) + " " + state(0);
+    rules += state(j) + " ::= " + body + "\n";
+  }
+  return rules;
+}
+
 }  // namespace
 
 ToolFormat detect_tool_format(std::string_view chat_template, std::string_view architecture) {
@@ -219,12 +255,15 @@ ToolGrammar tool_calls_to_gbnf(std::string_view tools_json, const ToolCallOption
   const std::vector<Tool> tools = chosen_tools(parse_tools(tools_json), options.tool_choice);
   const std::string ws = options.json.compact ? "" : " ";
   std::string gbnf, calls, opener;
+  std::string trigger, after_trigger;  // a call opener that plain text can be told apart from
   switch (options.format) {
     case ToolFormat::kHermes:
       gbnf = json_call_gbnf(tools, "arguments", options.json) +
-             "tool-call ::= \"<tool_call>\\n\" call-root \"\\n</tool_call>\"\n";
+             "tool-call ::= \"<tool_call>\" tool-call-body\n"
+             "tool-call-body ::= \"\\n\" call-root \"\\n</tool_call>\"\n";
       calls = options.parallel ? "tool-call (\"\\n\" tool-call)*" : "tool-call";
-      opener = "<";
+      trigger = "<tool_call>";
+      after_trigger = options.parallel ? "tool-call-body (\"\\n\" tool-call)*" : "tool-call-body";
       break;
     case ToolFormat::kLlama3:
       gbnf = json_call_gbnf(tools, "parameters", options.json);
@@ -243,7 +282,12 @@ ToolGrammar tool_calls_to_gbnf(std::string_view tools_json, const ToolCallOption
       break;
   }
   gbnf += "tool-calls ::= " + calls + "\n";
-  if (options.tool_choice == "auto") {
+  if (options.tool_choice == "auto" && !trigger.empty()) {
+    // Lazy: the model writes freely until it opens a call itself.
+    gbnf += text_then_calls_gbnf(trigger, "tool-after-trigger");
+    gbnf += "tool-after-trigger ::= " + after_trigger + "\n";
+    gbnf += "tool-root ::= tool-text-0\n";
+  } else if (options.tool_choice == "auto") {
     // A plain answer instead of a call must not start like one.
     gbnf += "tool-answer ::= [^" + opener + "] .*\n";
     gbnf += "tool-root ::= tool-calls | tool-answer\n";

@@ -27,8 +27,10 @@ const char* tool_format_name(ToolFormat format);
 
 struct ToolCallOptions {
   ToolFormat format = ToolFormat::kJson;
-  // "auto": a call or a plain answer (which cannot start like a call); "required": at
-  // least one call; any other value: the name of the one function that must be called.
+  // "auto": for formats with a call opener of their own (hermes: <tool_call>), free text
+  // that never holds the opener, then the calls if the model opens one; for the others,
+  // a call or a plain answer (which cannot start like a call). "required": at least one
+  // call; any other value: the name of the one function that must be called.
   std::string tool_choice = "auto";
   bool parallel = true;  // more than one call allowed
   JsonSchemaOptions json;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grammar/matcher.h"
+#include "grammar/stack_pool.h"
 #include "slm/error.h"
 #include "tests/grammar/grammar_fixtures.h"
 
@@ -148,6 +149,30 @@ TEST(GrammarMatcher, NullableLoopsAndRepetitionCounts) {
   const auto big = compile_gbnf("root ::= [0-9]{0,5000} \"x\"");
   EXPECT_TRUE(matches(big, std::string(5000, '7') + "x"));
   EXPECT_FALSE(matches(big, std::string(5001, '7') + "x"));
+}
+
+// A call that ends its rule is a tail call: the callee returns to the caller's caller,
+// so right recursion and chains of such rules keep stacks as deep as they started.
+TEST(GrammarMatcher, TailCallsKeepStacksFlat) {
+  const auto g = compile_gbnf("root ::= \"[\" item \"]\"\nitem ::= \"x\" item | \"y\" more | \"\"\nmore ::= [a-c] item");
+  StackPool pool;
+  Stepper stepper(*g);
+  StackSet cur = stepper.initial(pool);
+  StackSet next;
+  std::string text = "[";
+  for (int i = 0; i < 300; ++i) text += i % 3 ? "x" : "yb";
+  for (const char c : text) {
+    stepper.step(pool, cur, static_cast<uint8_t>(c), next);
+    ASSERT_FALSE(next.empty()) << c;
+    cur.swap(next);
+    for (uint32_t f : cur) {
+      size_t frames = 0;
+      for (; f != kEmptyStack; f = pool.parent(f)) ++frames;
+      EXPECT_LE(frames, 2u);  // inside item (or more), over the return into root
+    }
+  }
+  EXPECT_TRUE(matches(g, text + "]"));
+  EXPECT_FALSE(matches(g, text + "y]"));
 }
 
 TEST(GrammarMatcher, ExponentiallyAmbiguousGrammarFailsCleanly) {

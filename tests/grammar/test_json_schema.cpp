@@ -32,15 +32,21 @@ void expect_error(const std::string& schema_text, const std::string& keyword, co
 }
 
 // parse_ordered_json builds what nlohmann's ordered parse builds, member order and
-// duplicate keys (the last value at the first place) included.
+// duplicate keys (the last value at the first place) included, on every bench schema,
+// and rejects what it rejects.
 TEST(OrderedJson, SameAsNlohmannOrderedParse) {
   std::string large = "{";
   for (int i = 0; i < 30; ++i) large += "\"k" + std::to_string(i % 23) + "\": [" + std::to_string(i) + ", {\"x\": null}], ";
   large += "\"z\": {\"b\": 1, \"a\": 2, \"b\": 3}}";
-  std::vector<std::string> texts = {R"({"b": 1, "a": [true, false, null, -2.5e3, 18446744073709551615, -7, "\u00e9\n"]})",
-                                    R"([[], {}, [{}], "x", 0.1])", R"({"a": 1, "a": 2, "b": {"a": 3}})", "7", large};
-  for (const std::string& f : bench_schema_files("Kubernetes")) {
-    if (texts.size() < 12) texts.push_back(slm::test::read_file(f));
+  std::vector<std::string> texts = {
+      R"({"b": 1, "a": [true, false, null, -2.5e3, 18446744073709551615, -7, "\u00e9\n"]})",
+      R"([[], {}, [{}], "x", 0.1])", R"({"a": 1, "a": 2, "b": {"a": 3}})", "7", large,
+      // Integers past uint64/int64 become doubles; underflow is zero; -0 is the integer 0.
+      "[18446744073709551616, -9223372036854775808, -9223372036854775809, -0, 1E+2, 1e-400, -1.5E-3]",
+      R"(["\ud83d\ude00 \/ \b\f\r\t\"\\", "\u00E9", "x\u0000y"])", "\xEF\xBB\xBF {\"bom\": 1}",
+      " \t\n\r[1 , 2 ]\n", "\"x\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\""};
+  for (const std::string& split : kBenchSplits) {
+    for (const std::string& f : bench_schema_files(split)) texts.push_back(slm::test::read_file(f));
   }
   for (const std::string& text : texts) {
     const nlohmann::ordered_json ours = parse_ordered_json(text);
@@ -48,7 +54,12 @@ TEST(OrderedJson, SameAsNlohmannOrderedParse) {
     EXPECT_EQ(ours, theirs) << text.substr(0, 200);
     EXPECT_EQ(ours.dump(), theirs.dump()) << text.substr(0, 200);
   }
-  for (const char* bad : {"{\"a\": }", "[1, 2", "", "{\"a\" 1}", "tru"}) EXPECT_THROW(parse_ordered_json(bad), Error) << bad;
+  for (const char* bad : {"{\"a\": }", "[1, 2", "", "{\"a\" 1}", "tru", "[1,]", "{,}", "01", "1.", "-", "1e", ".5",
+                          "1e400", "[] []", "\"a\x01\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\x\"",
+                          "\"\\u12G4\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"\xF4\x90\x80\x80\"", "\"\xE2\x82\"", "\"abc"}) {
+    EXPECT_THROW(parse_ordered_json(bad), Error) << bad;
+    EXPECT_FALSE(nlohmann::ordered_json::accept(bad)) << bad;  // the same verdict
+  }
 }
 
 TEST(JsonSchema, IntegerRangesAreExact) {

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "grammar/byte_labels.h"
+#include "grammar/json_schema.h"
 #include "grammar/mask_cache.h"
 #include "grammar/set_automaton.h"
 #include "grammar/stack_pool.h"
+#include "grammar/tool_calls.h"
 #include "grammar/vocabulary.h"
 #include "tests/grammar/grammar_fixtures.h"
 
@@ -126,6 +128,29 @@ TEST(SafeLabels, BoundedRepeatCountsTheCharactersLeft) {
   }
 }
 
+// An object with declared names, next to undeclared keys that must differ from them (a
+// trie of the names, json_schema_objects.cpp). Where a key begins every key character
+// is safe forever: each one either follows a name or leaves the trie. The search proves
+// it at the root of the trie although that holds a set per trie node.
+const char* kObjectSchema = R"({"type": "object", "properties": {
+  "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
+  "spec": {"type": "object"}, "status": {"type": "string"}, "replicas": {"type": "integer"},
+  "selector": {"type": "string"}, "template": {"type": "string"}, "minReadySeconds": {"type": "integer"},
+  "paused": {"type": "boolean"}, "progressDeadlineSeconds": {"type": "integer"},
+  "revisionHistoryLimit": {"type": "integer"}, "strategy": {"type": "string"}}})";
+
+TEST(SafeLabels, KeyNextToDeclaredNamesKeepsEveryKeyCharacter) {
+  const auto g = compile_gbnf(json_schema_text_to_gbnf(kObjectSchema));
+  StackPool pool;
+  const StackSet key = stacks_after(*g, pool, "{\"");
+  SetAutomaton sets(*g, pool);
+  const LabelSet& safe = *sets.safe_labels(sets.intern(key), kCharStart).labels;
+  for (const std::string_view ok : {"a", "k", "s", "Z", "0", " ", "_", "\xC3\xA9", "\xE3\x81\x82"}) {
+    for (const uint16_t l : labels_of(ok)) EXPECT_TRUE(safe.contains(l)) << ok;
+  }
+  for (const std::string_view bad : {"\"", "\\", "\x01"}) EXPECT_FALSE(safe.contains(labels_of(bad)[0])) << bad;
+}
+
 // Every token classified on its own, the way the cache defines it (mask_cache.h).
 MaskEntry classify_each_token(const Grammar& g, const Vocabulary& v, const StackKey& key) {
   StackPool pool;
@@ -216,6 +241,19 @@ TEST(MaskWalk, StrictMultiByteRangesAndWhitespace) {
   // Cyrillic and Devanagari (E0 A4..A5 xx): classes whose UTF-8 paths are narrower than
   // "any continuation byte".
   expect_walk_matches(R"(root ::= [ \n]* "<" [а-яА-Яऀ-ॿ a-z]* ">" [ \n]*)", {"", " ", "<", "<д", "<x>"});
+}
+
+TEST(MaskWalk, ObjectKeys) {
+  expect_walk_matches(json_schema_text_to_gbnf(kObjectSchema),
+                      {"{\"", "{\"s", "{\"status", "{\"status\"", "{\"kind\": \"x\", \"", "{\"zz"});
+}
+
+// tool_choice auto for hermes: free text that must not hold "<tool_call>", which opens a call.
+TEST(MaskWalk, TextUntilACallOpener) {
+  ToolCallOptions o;
+  o.format = ToolFormat::kHermes;
+  const ToolGrammar t = tool_calls_to_gbnf(R"([{"name": "f", "parameters": {"type": "object"}}])", o);
+  expect_walk_matches("root ::= " + t.root + "\n" + t.gbnf, {"", "Hi <", "Hi <tool_", "<tool_call>\n"});
 }
 
 TEST(MaskWalk, EnumsAndNumbers) {
