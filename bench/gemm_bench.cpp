@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "bench_commands.h"
@@ -97,12 +98,15 @@ void print_interleaved(const Shape& s, const slm::MatrixView& rows, const std::v
   std::printf("\n");
 }
 
-void run_gemm(int64_t kTokens) {
+void run_gemm(int64_t kTokens, const std::string& only_type) {
   const Shape shapes[] = {
       {"gemma ffn_gate/up", slm::GgmlType::Q5_0, 2048, 640},
       {"gemma attn_v", slm::GgmlType::Q8_0, 256, 640},
       {"gemma attn_output", slm::GgmlType::Q4_K, 640, 1024},
       {"gemma ffn_down", slm::GgmlType::Q6_K, 640, 2048},
+      {"llama-1b ffn_up", slm::GgmlType::Q4_K, 8192, 2048},
+      {"llama-1b ffn_down", slm::GgmlType::Q6_K, 2048, 8192},
+      {"qwen-0.5b ffn_up", slm::GgmlType::Q4_0, 4864, 896},
       {"Q5_K_M attn_output", slm::GgmlType::Q5_K, 640, 1024},
       {"Q3_K_M attn_output", slm::GgmlType::Q3_K, 640, 1024},
       {"Q2_K attn_output", slm::GgmlType::Q2_K, 640, 1024},
@@ -123,6 +127,7 @@ void run_gemm(int64_t kTokens) {
   }
   std::printf("%22s\n", "matmul 1 / 2 threads");
   for (const Shape& s : shapes) {
+    if (!only_type.empty() && only_type != slm::ggml_type_name(s.type)) continue;
     const std::vector<uint8_t> w = slm::bench::random_matrix(s.type, s.n_rows, s.n_cols, rng);
     const size_t row_bytes = slm::row_size(s.type, s.n_cols);
     std::vector<float> x(static_cast<size_t>(s.n_cols * kTokens));
@@ -177,8 +182,10 @@ namespace slm::bench {
 void register_gemm(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("gemm", "Gop/s of prompt-sized products per ISA: dot loop vs tiled GEMM");
   static int64_t tokens = 512;
+  static std::string type;
   cmd->add_option("--tokens", tokens, "Tokens per product")->check(CLI::Range(1, 4096));
-  cmd->callback([] { run_gemm(tokens); });
+  cmd->add_option("--type", type, "Only the matrices of this weight type (e.g. Q4_K)");
+  cmd->callback([] { run_gemm(tokens, type); });
 }
 
 }  // namespace slm::bench
