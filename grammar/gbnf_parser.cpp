@@ -1,6 +1,7 @@
 // Recursive-descent parser for GBNF, following llama.cpp's rules for where newlines may
 // appear: anywhere inside parentheses and after `::=` or `|`, otherwise a newline ends
 // the rule.
+#include <iterator>
 #include <string_view>
 #include <unordered_map>
 
@@ -140,28 +141,29 @@ class Parser {
     return alt;
   }
 
+  // Items are gathered on pending_ (shared by nested sequences, each using the part
+  // above where it began), so that a sequence of one item, the most common kind, needs
+  // no vector of its own, and a longer one gets a vector of its exact size at once.
   Expr parse_sequence(bool nested) {
-    Expr seq;
-    seq.kind = Expr::Kind::Sequence;
-    seq.pos = here();
-    seq.items.reserve(4);  // most sequences are short; growing one item at a time moves them all
+    const SourcePos start = here();
+    const size_t base = pending_.size();
     int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();
       const SourcePos pos = here();
       if (c != '*' && c != '+' && c != '?' && c != '{') repeats_on_last = 0;
       if (c == '"') {
-        seq.items.push_back(parse_literal());
+        pending_.push_back(parse_literal());
       } else if (c == '[') {
-        seq.items.push_back(parse_class());
+        pending_.push_back(parse_class());
       } else if (c == '.') {
         ++pos_;
         Expr any;
         any.kind = Expr::Kind::Class;
         any.pos = pos;
         any.set.add(0, kMaxCodepoint);
-        any.set = any.set.without_surrogates();
-        seq.items.push_back(std::move(any));
+        any.set = std::move(any.set).without_surrogates();
+        pending_.push_back(std::move(any));
       } else if (c == '(') {
         // Bounded so that deeply nested input cannot overflow the stack.
         if (++depth_ > kMaxNesting) fail("parentheses nested too deeply (at most " + std::to_string(kMaxNesting) + ")");
@@ -171,18 +173,18 @@ class Parser {
         --depth_;
         if (peek() != ')') fail("expecting ')'");
         ++pos_;
-        seq.items.push_back(std::move(group));
+        pending_.push_back(std::move(group));
       } else if (is_name_char(c)) {
         Expr ref;
         ref.kind = Expr::Kind::Ref;
         ref.pos = pos;
         ref.rule = rule_index(parse_name(), pos);
-        seq.items.push_back(std::move(ref));
+        pending_.push_back(std::move(ref));
       } else if (c == '*' || c == '+' || c == '?' || c == '{') {
-        if (seq.items.empty()) fail(std::string("expecting an item before '") + c + "'");
+        if (pending_.size() == base) fail(std::string("expecting an item before '") + c + "'");
         // Each operator wraps the item once more; bounded like nesting, for the stack.
         if (++repeats_on_last > kMaxRepeatOperators) fail("too many repetition operators on one item");
-        apply_repetition(seq.items.back());
+        apply_repetition(pending_.back());
       } else if (c == '<') {
         fail("token references (<...>) are not supported");
       } else {
@@ -190,7 +192,17 @@ class Parser {
       }
       skip_space(nested);
     }
-    if (seq.items.size() == 1) return std::move(seq.items[0]);
+    if (pending_.size() == base + 1) {
+      Expr only = std::move(pending_.back());
+      pending_.pop_back();
+      return only;
+    }
+    Expr seq;
+    seq.kind = Expr::Kind::Sequence;
+    seq.pos = start;
+    const auto first = pending_.begin() + static_cast<std::ptrdiff_t>(base);
+    seq.items.assign(std::make_move_iterator(first), std::make_move_iterator(pending_.end()));
+    pending_.erase(first, pending_.end());
     return seq;
   }
 
@@ -357,7 +369,8 @@ class Parser {
       set.add(lo, hi);
     }
     ++pos_;
-    cls.set = (negated ? set.complement() : set).without_surrogates();
+    if (negated) set = set.complement();
+    cls.set = std::move(set).without_surrogates();
     return cls;
   }
 
@@ -369,6 +382,7 @@ class Parser {
   mutable size_t scanned_ = 0;
   mutable SourcePos scanned_pos_;
   GbnfAst ast_;
+  std::vector<Expr> pending_;  // items of the sequences being parsed, innermost last
   std::unordered_map<std::string_view, uint32_t> index_;  // views into text_
 };
 
