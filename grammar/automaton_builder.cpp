@@ -269,23 +269,30 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     if (!state[v]) continue;
     const size_t first_byte = closed_bytes.size();
     const size_t first_call = closed_calls.size();
-    work.clear();
-    work.push_back(v);
-    seen[v] = v;
-    while (!work.empty()) {
-      const uint32_t u = work.back();
-      work.pop_back();
+    auto take = [&](uint32_t u) {
       total += 1;  // visits count too: long epsilon chains would otherwise cost n^2 time
       closed_final[v] |= final_[u];
       for (uint32_t i = byte_begin[u]; i < byte_begin[u + 1]; ++i) closed_bytes.push_back({bytes_[i].lo, bytes_[i].hi, bytes_[i].to});
       for (uint32_t i = call_begin[u]; i < call_begin[u + 1]; ++i) closed_calls.push_back({calls_[i].rule, calls_[i].ret});
       total += (byte_begin[u + 1] - byte_begin[u]) + (call_begin[u + 1] - call_begin[u]);
       if (total > kMaxGrammarEdges) too_large();
-      for (uint32_t i = eps_begin[u]; i < eps_begin[u + 1]; ++i) {
-        const uint32_t w = eps_[i].to;
-        if (seen[w] != v) {
-          seen[w] = v;
-          work.push_back(w);
+    };
+    take(v);
+    // Most states (every byte of a literal) have no epsilon edges: no search for them.
+    if (eps_begin[v] != eps_begin[v + 1]) {
+      work.clear();
+      work.push_back(v);
+      seen[v] = v;
+      while (!work.empty()) {
+        const uint32_t u = work.back();
+        work.pop_back();
+        if (u != v) take(u);
+        for (uint32_t i = eps_begin[u]; i < eps_begin[u + 1]; ++i) {
+          const uint32_t w = eps_[i].to;
+          if (seen[w] != v) {
+            seen[w] = v;
+            work.push_back(w);
+          }
         }
       }
     }
