@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "grammar/grammar_checks.h"
+#include "grammar/group_by_node.h"
 #include "grammar/utf8_paths.h"
 #include "slm/error.h"
 
@@ -55,19 +56,6 @@ bool has_repeat(const Expr& e) {
 [[noreturn]] void too_large() {
   throw Error("gbnf: grammar too large to compile (more than " + std::to_string(kMaxGrammarNodes) + " states or " +
               std::to_string(kMaxGrammarEdges) + " edges; lower the {m,n} counts)");
-}
-
-// Offsets of items grouped by node: items of node v are [begin[v], begin[v+1]).
-template <typename Item, typename Key>
-std::vector<uint32_t> group_by_node(std::vector<Item>& items, size_t nodes, Key key) {
-  std::vector<uint32_t> begin(nodes + 1, 0);
-  for (const Item& it : items) ++begin[key(it) + 1];
-  for (size_t v = 0; v < nodes; ++v) begin[v + 1] += begin[v];
-  std::vector<Item> sorted(items.size());
-  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
-  for (const Item& it : items) sorted[fill[key(it)]++] = it;
-  items = std::move(sorted);
-  return begin;
 }
 
 class Builder {
