@@ -1,6 +1,8 @@
 // Recursive-descent parser for GBNF, following llama.cpp's rules for where newlines may
 // appear: anywhere inside parentheses and after `::=` or `|`, otherwise a newline ends
 // the rule.
+#include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 #include <unordered_map>
@@ -50,22 +52,24 @@ class Parser {
   bool at_end() const { return pos_ >= text_.size(); }
   char peek(size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
 
-  // Line and column of a byte offset. The parser only moves forward, so scanning on from
-  // the last answer keeps this linear over the whole text.
+  // Line and column (in bytes) of a byte offset. The parser only moves forward, so
+  // counting on from the last answer keeps this linear over the whole text; memchr
+  // jumps from line to line.
   SourcePos where(size_t at) const {
+    at = std::min(at, text_.size());
     if (at < scanned_) {
       scanned_ = 0;
-      scanned_pos_ = SourcePos{};
+      line_ = 1;
+      line_start_ = 0;
     }
-    for (; scanned_ < at && scanned_ < text_.size(); ++scanned_) {
-      if (text_[scanned_] == '\n') {
-        ++scanned_pos_.line;
-        scanned_pos_.col = 1;
-      } else {
-        ++scanned_pos_.col;
-      }
+    const char* const text = text_.data();
+    while (const void* newline = std::memchr(text + scanned_, '\n', at - scanned_)) {
+      ++line_;
+      line_start_ = static_cast<size_t>(static_cast<const char*>(newline) - text) + 1;
+      scanned_ = line_start_;
     }
-    return scanned_pos_;
+    scanned_ = at;
+    return SourcePos{line_, static_cast<uint32_t>(at - line_start_ + 1)};
   }
   SourcePos here() const { return where(pos_); }
   [[noreturn]] void fail(const std::string& what) const { throw_gbnf_error(here(), what); }
@@ -379,8 +383,9 @@ class Parser {
   static constexpr int kMaxRepeatOperators = 8;
   size_t pos_ = 0;
   int depth_ = 0;
-  mutable size_t scanned_ = 0;
-  mutable SourcePos scanned_pos_;
+  mutable size_t scanned_ = 0;     // where() has counted lines up to here
+  mutable uint32_t line_ = 1;      // the line at scanned_
+  mutable size_t line_start_ = 0;  // the offset where that line starts
   GbnfAst ast_;
   std::vector<Expr> pending_;  // items of the sequences being parsed, innermost last
   std::unordered_map<std::string_view, uint32_t> index_;  // views into text_
