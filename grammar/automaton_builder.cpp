@@ -133,16 +133,23 @@ class Builder {
   // enum of hundreds of strings reads each byte in one state instead of one state per
   // alternative (which would be as many parser stacks at run time).
   void emit_alternatives(const std::vector<Expr>& items, uint32_t from, uint32_t to) {
+    auto head = [](const Expr& x) -> const Expr& {
+      return x.kind == Expr::Kind::Sequence && !x.items.empty() ? x.items[0] : x;
+    };
+    // With one literal alternative at most there is nothing to share: its bytes are
+    // emitted as they come, which makes the same states the trie would.
+    const bool share = std::count_if(items.begin(), items.end(), [&](const Expr& x) {
+                         return head(x).kind == Expr::Kind::Literal;
+                       }) > 1;
     std::map<std::pair<uint32_t, uint8_t>, uint32_t> child;  // (node, byte) -> trie node
     for (const Expr& x : items) {
       const bool sequence = x.kind == Expr::Kind::Sequence && !x.items.empty();
-      const Expr& head = sequence ? x.items[0] : x;
-      if (head.kind != Expr::Kind::Literal) {
+      if (head(x).kind != Expr::Kind::Literal || !share) {
         eps(emit(x, from), to);
         continue;
       }
       uint32_t at = from;
-      for (const char c : head.bytes) {
+      for (const char c : head(x).bytes) {
         const auto b = static_cast<uint8_t>(c);
         auto [it, added] = child.try_emplace({at, b}, 0);
         if (added) {
