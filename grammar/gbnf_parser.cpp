@@ -35,11 +35,12 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   GbnfAst parse() {
-    // About one rule per "::=": room for them at once, rather than moving every rule
-    // body each time the vector grows.
+    // About one rule per "::=": room for them (and for their names' index) at once,
+    // rather than moving every rule body each time the vector grows.
     size_t definitions = 0;
     for (size_t at = text_.find("::="); at != std::string_view::npos; at = text_.find("::=", at + 3)) ++definitions;
     ast_.rules.reserve(definitions);
+    index_.reserve(definitions);
     skip_space(true);
     while (!at_end()) {
       parse_rule();
