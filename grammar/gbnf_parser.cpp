@@ -96,12 +96,14 @@ class Parser {
     return text_.substr(start, pos_ - start);
   }
 
-  uint32_t rule_index(std::string_view name, SourcePos pos) {
+  // The rule called `name`, added when first met at offset `at` (its position until it
+  // is defined; made a line and column only then, and only moving forward).
+  uint32_t rule_index(std::string_view name, size_t at) {
     auto [it, added] = index_.try_emplace(name, static_cast<uint32_t>(ast_.rules.size()));
     if (added) {
       Rule r;
       r.name = std::string(name);
-      r.pos = pos;
+      r.pos = where(at);
       ast_.rules.push_back(std::move(r));
     }
     return it->second;
@@ -121,7 +123,7 @@ class Parser {
     } else if (!at_end()) {
       fail(std::string("unexpected '") + peek() + "'");
     }
-    const uint32_t index = rule_index(name, start);
+    const uint32_t index = rule_index(name, pos_);  // (its position is set just below)
     Rule& rule = ast_.rules[index];
     if (rule.defined) throw_gbnf_error(start, "rule '" + std::string(name) + "' is defined twice");
     rule.defined = true;
@@ -130,12 +132,10 @@ class Parser {
   }
 
   Expr parse_alternatives(bool nested) {
-    const SourcePos pos = here();
     Expr first = parse_sequence(nested);
     if (peek() != '|') return first;
     Expr alt;
     alt.kind = Expr::Kind::Alternation;
-    alt.pos = pos;
     alt.items.reserve(4);  // as for sequences: most alternations are short
     alt.items.push_back(std::move(first));
     while (peek() == '|') {
@@ -150,12 +150,11 @@ class Parser {
   // above where it began), so that a sequence of one item, the most common kind, needs
   // no vector of its own, and a longer one gets a vector of its exact size at once.
   Expr parse_sequence(bool nested) {
-    const SourcePos start = here();
     const size_t base = pending_.size();
     int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();
-      const SourcePos pos = here();
+      const size_t at = pos_;
       if (c != '*' && c != '+' && c != '?' && c != '{') repeats_on_last = 0;
       if (c == '"') {
         pending_.push_back(parse_literal());
@@ -165,7 +164,6 @@ class Parser {
         ++pos_;
         Expr any;
         any.kind = Expr::Kind::Class;
-        any.pos = pos;
         any.set.add(0, kMaxCodepoint);
         any.set = std::move(any.set).without_surrogates();
         pending_.push_back(std::move(any));
@@ -182,8 +180,7 @@ class Parser {
       } else if (is_name_char(c)) {
         Expr ref;
         ref.kind = Expr::Kind::Ref;
-        ref.pos = pos;
-        ref.rule = rule_index(parse_name(), pos);
+        ref.rule = rule_index(parse_name(), at);
         pending_.push_back(std::move(ref));
       } else if (c == '*' || c == '+' || c == '?' || c == '{') {
         if (pending_.size() == base) fail(std::string("expecting an item before '") + c + "'");
@@ -204,7 +201,6 @@ class Parser {
     }
     Expr seq;
     seq.kind = Expr::Kind::Sequence;
-    seq.pos = start;
     const auto first = pending_.begin() + static_cast<std::ptrdiff_t>(base);
     seq.items.assign(std::make_move_iterator(first), std::make_move_iterator(pending_.end()));
     pending_.erase(first, pending_.end());
@@ -228,7 +224,7 @@ class Parser {
   void apply_repetition(Expr& item) {
     Expr rep;
     rep.kind = Expr::Kind::Repeat;
-    rep.pos = here();
+    const size_t start = pos_;
     const char c = peek();
     ++pos_;
     if (c == '*') {
@@ -249,7 +245,7 @@ class Parser {
           rep.unbounded = true;
         } else {
           rep.max = parse_count();
-          if (rep.max < rep.min) throw_gbnf_error(rep.pos, "repetition {m,n} with n < m");
+          if (rep.max < rep.min) throw_gbnf_error(where(start), "repetition {m,n} with n < m");
         }
         skip_space(true);
       } else {
@@ -334,14 +330,14 @@ class Parser {
   Expr parse_literal() {
     Expr lit;
     lit.kind = Expr::Kind::Literal;
-    lit.pos = here();
+    const size_t start = pos_;
     ++pos_;  // opening quote
     while (true) {
       // A run of plain ASCII stands for itself: taken at once.
       const size_t run = pos_;
       while (!at_end() && peek() != '"' && peek() != '\\' && static_cast<unsigned char>(peek()) < 0x80) ++pos_;
       lit.bytes.append(text_.substr(run, pos_ - run));
-      if (at_end()) throw_gbnf_error(lit.pos, "unterminated string literal");
+      if (at_end()) throw_gbnf_error(where(start), "unterminated string literal");
       if (peek() == '"') break;
       const size_t at = pos_;
       const uint32_t cp = parse_char();
@@ -355,13 +351,13 @@ class Parser {
   Expr parse_class() {
     Expr cls;
     cls.kind = Expr::Kind::Class;
-    cls.pos = here();
+    const size_t start = pos_;
     ++pos_;  // [
     const bool negated = peek() == '^';
     if (negated) ++pos_;
     CodepointSet set;
     while (true) {
-      if (at_end()) throw_gbnf_error(cls.pos, "unterminated character class");
+      if (at_end()) throw_gbnf_error(where(start), "unterminated character class");
       if (peek() == ']') break;
       const size_t at = pos_;
       const uint32_t lo = parse_char();
