@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "grammar/grammar_checks.h"
+#include "grammar/group_by_node.h"
 #include "grammar/utf8_paths.h"
 #include "slm/error.h"
 
@@ -55,19 +56,6 @@ bool has_repeat(const Expr& e) {
 [[noreturn]] void too_large() {
   throw Error("gbnf: grammar too large to compile (more than " + std::to_string(kMaxGrammarNodes) + " states or " +
               std::to_string(kMaxGrammarEdges) + " edges; lower the {m,n} counts)");
-}
-
-// Offsets of items grouped by node: items of node v are [begin[v], begin[v+1]).
-template <typename Item, typename Key>
-std::vector<uint32_t> group_by_node(std::vector<Item>& items, size_t nodes, Key key) {
-  std::vector<uint32_t> begin(nodes + 1, 0);
-  for (const Item& it : items) ++begin[key(it) + 1];
-  for (size_t v = 0; v < nodes; ++v) begin[v + 1] += begin[v];
-  std::vector<Item> sorted(items.size());
-  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
-  for (const Item& it : items) sorted[fill[key(it)]++] = it;
-  items = std::move(sorted);
-  return begin;
 }
 
 class Builder {
@@ -145,16 +133,23 @@ class Builder {
   // enum of hundreds of strings reads each byte in one state instead of one state per
   // alternative (which would be as many parser stacks at run time).
   void emit_alternatives(const std::vector<Expr>& items, uint32_t from, uint32_t to) {
+    auto head = [](const Expr& x) -> const Expr& {
+      return x.kind == Expr::Kind::Sequence && !x.items.empty() ? x.items[0] : x;
+    };
+    // With one literal alternative at most there is nothing to share: its bytes are
+    // emitted as they come, which makes the same states the trie would.
+    const bool share = std::count_if(items.begin(), items.end(), [&](const Expr& x) {
+                         return head(x).kind == Expr::Kind::Literal;
+                       }) > 1;
     std::map<std::pair<uint32_t, uint8_t>, uint32_t> child;  // (node, byte) -> trie node
     for (const Expr& x : items) {
       const bool sequence = x.kind == Expr::Kind::Sequence && !x.items.empty();
-      const Expr& head = sequence ? x.items[0] : x;
-      if (head.kind != Expr::Kind::Literal) {
+      if (head(x).kind != Expr::Kind::Literal || !share) {
         eps(emit(x, from), to);
         continue;
       }
       uint32_t at = from;
-      for (const char c : head.bytes) {
+      for (const char c : head(x).bytes) {
         const auto b = static_cast<uint8_t>(c);
         auto [it, added] = child.try_emplace({at, b}, 0);
         if (added) {
@@ -269,23 +264,30 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
     if (!state[v]) continue;
     const size_t first_byte = closed_bytes.size();
     const size_t first_call = closed_calls.size();
-    work.clear();
-    work.push_back(v);
-    seen[v] = v;
-    while (!work.empty()) {
-      const uint32_t u = work.back();
-      work.pop_back();
+    auto take = [&](uint32_t u) {
       total += 1;  // visits count too: long epsilon chains would otherwise cost n^2 time
       closed_final[v] |= final_[u];
       for (uint32_t i = byte_begin[u]; i < byte_begin[u + 1]; ++i) closed_bytes.push_back({bytes_[i].lo, bytes_[i].hi, bytes_[i].to});
       for (uint32_t i = call_begin[u]; i < call_begin[u + 1]; ++i) closed_calls.push_back({calls_[i].rule, calls_[i].ret});
       total += (byte_begin[u + 1] - byte_begin[u]) + (call_begin[u + 1] - call_begin[u]);
       if (total > kMaxGrammarEdges) too_large();
-      for (uint32_t i = eps_begin[u]; i < eps_begin[u + 1]; ++i) {
-        const uint32_t w = eps_[i].to;
-        if (seen[w] != v) {
-          seen[w] = v;
-          work.push_back(w);
+    };
+    take(v);
+    // Most states (every byte of a literal) have no epsilon edges: no search for them.
+    if (eps_begin[v] != eps_begin[v + 1]) {
+      work.clear();
+      work.push_back(v);
+      seen[v] = v;
+      while (!work.empty()) {
+        const uint32_t u = work.back();
+        work.pop_back();
+        if (u != v) take(u);
+        for (uint32_t i = eps_begin[u]; i < eps_begin[u + 1]; ++i) {
+          const uint32_t w = eps_[i].to;
+          if (seen[w] != v) {
+            seen[w] = v;
+            work.push_back(w);
+          }
         }
       }
     }

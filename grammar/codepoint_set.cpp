@@ -39,11 +39,16 @@ CodepointSet CodepointSet::intersect(uint32_t lo, uint32_t hi) const {
   return out;
 }
 
-CodepointSet CodepointSet::without_surrogates() const {
+CodepointSet CodepointSet::without_surrogates() const& {
   if (coverage(0xD800, 0xDFFF) == Coverage::None) return *this;
   CodepointSet out = intersect(0, 0xD7FF);
   for (const auto& r : intersect(0xE000, kMaxCodepoint).ranges_) out.ranges_.push_back(r);
   return out;
+}
+
+CodepointSet CodepointSet::without_surrogates() && {
+  if (coverage(0xD800, 0xDFFF) == Coverage::None) return std::move(*this);
+  return static_cast<const CodepointSet&>(*this).without_surrogates();
 }
 
 CodepointSet::Coverage CodepointSet::coverage(uint32_t lo, uint32_t hi) const {

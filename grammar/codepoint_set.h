@@ -17,8 +17,10 @@ class CodepointSet {
   void add(uint32_t lo, uint32_t hi);  // lo <= hi <= kMaxCodepoint
   // Everything in [0, kMaxCodepoint] that is not in the set.
   CodepointSet complement() const;
-  // The set without the surrogates U+D800..U+DFFF, which have no UTF-8 encoding.
-  CodepointSet without_surrogates() const;
+  // The set without the surrogates U+D800..U+DFFF, which have no UTF-8 encoding. From
+  // a set about to be dropped, taken over without a copy when it holds none.
+  CodepointSet without_surrogates() const&;
+  CodepointSet without_surrogates() &&;
   CodepointSet intersect(uint32_t lo, uint32_t hi) const;
   // How much of [lo, hi] the set holds.
   Coverage coverage(uint32_t lo, uint32_t hi) const;

@@ -1,5 +1,6 @@
-// The parsed form of a GBNF text: rules whose bodies are expression trees. Every node
-// keeps where it came from so later checks can report "gbnf line L col C: ...".
+// The parsed form of a GBNF text: rules whose bodies are expression trees. Every rule
+// keeps where it came from so later checks can report "gbnf line L col C: ..." (the
+// parser reports errors inside a body itself).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,6 @@ struct SourcePos {
 struct Expr {
   enum class Kind { Literal, Class, Ref, Sequence, Alternation, Repeat };
   Kind kind = Kind::Sequence;
-  SourcePos pos;
   std::string bytes;        // Literal: UTF-8 bytes, possibly empty
   CodepointSet set;         // Class: code points, surrogates removed
   uint32_t rule = 0;        // Ref: index into GbnfAst::rules

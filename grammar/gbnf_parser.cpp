@@ -1,6 +1,9 @@
 // Recursive-descent parser for GBNF, following llama.cpp's rules for where newlines may
 // appear: anywhere inside parentheses and after `::=` or `|`, otherwise a newline ends
 // the rule.
+#include <algorithm>
+#include <cstring>
+#include <iterator>
 #include <string_view>
 #include <unordered_map>
 
@@ -32,11 +35,12 @@ class Parser {
   explicit Parser(std::string_view text) : text_(text) {}
 
   GbnfAst parse() {
-    // About one rule per "::=": room for them at once, rather than moving every rule
-    // body each time the vector grows.
+    // About one rule per "::=": room for them (and for their names' index) at once,
+    // rather than moving every rule body each time the vector grows.
     size_t definitions = 0;
     for (size_t at = text_.find("::="); at != std::string_view::npos; at = text_.find("::=", at + 3)) ++definitions;
     ast_.rules.reserve(definitions);
+    index_.reserve(definitions);
     skip_space(true);
     while (!at_end()) {
       parse_rule();
@@ -49,22 +53,24 @@ class Parser {
   bool at_end() const { return pos_ >= text_.size(); }
   char peek(size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
 
-  // Line and column of a byte offset. The parser only moves forward, so scanning on from
-  // the last answer keeps this linear over the whole text.
+  // Line and column (in bytes) of a byte offset. The parser only moves forward, so
+  // counting on from the last answer keeps this linear over the whole text; memchr
+  // jumps from line to line.
   SourcePos where(size_t at) const {
+    at = std::min(at, text_.size());
     if (at < scanned_) {
       scanned_ = 0;
-      scanned_pos_ = SourcePos{};
+      line_ = 1;
+      line_start_ = 0;
     }
-    for (; scanned_ < at && scanned_ < text_.size(); ++scanned_) {
-      if (text_[scanned_] == '\n') {
-        ++scanned_pos_.line;
-        scanned_pos_.col = 1;
-      } else {
-        ++scanned_pos_.col;
-      }
+    const char* const text = text_.data();
+    while (const void* newline = std::memchr(text + scanned_, '\n', at - scanned_)) {
+      ++line_;
+      line_start_ = static_cast<size_t>(static_cast<const char*>(newline) - text) + 1;
+      scanned_ = line_start_;
     }
-    return scanned_pos_;
+    scanned_ = at;
+    return SourcePos{line_, static_cast<uint32_t>(at - line_start_ + 1)};
   }
   SourcePos here() const { return where(pos_); }
   [[noreturn]] void fail(const std::string& what) const { throw_gbnf_error(here(), what); }
@@ -90,12 +96,14 @@ class Parser {
     return text_.substr(start, pos_ - start);
   }
 
-  uint32_t rule_index(std::string_view name, SourcePos pos) {
+  // The rule called `name`, added when first met at offset `at` (its position until it
+  // is defined; made a line and column only then, and only moving forward).
+  uint32_t rule_index(std::string_view name, size_t at) {
     auto [it, added] = index_.try_emplace(name, static_cast<uint32_t>(ast_.rules.size()));
     if (added) {
       Rule r;
       r.name = std::string(name);
-      r.pos = pos;
+      r.pos = where(at);
       ast_.rules.push_back(std::move(r));
     }
     return it->second;
@@ -115,7 +123,7 @@ class Parser {
     } else if (!at_end()) {
       fail(std::string("unexpected '") + peek() + "'");
     }
-    const uint32_t index = rule_index(name, start);
+    const uint32_t index = rule_index(name, pos_);  // (its position is set just below)
     Rule& rule = ast_.rules[index];
     if (rule.defined) throw_gbnf_error(start, "rule '" + std::string(name) + "' is defined twice");
     rule.defined = true;
@@ -124,12 +132,10 @@ class Parser {
   }
 
   Expr parse_alternatives(bool nested) {
-    const SourcePos pos = here();
     Expr first = parse_sequence(nested);
     if (peek() != '|') return first;
     Expr alt;
     alt.kind = Expr::Kind::Alternation;
-    alt.pos = pos;
     alt.items.reserve(4);  // as for sequences: most alternations are short
     alt.items.push_back(std::move(first));
     while (peek() == '|') {
@@ -140,28 +146,27 @@ class Parser {
     return alt;
   }
 
+  // Items are gathered on pending_ (shared by nested sequences, each using the part
+  // above where it began), so that a sequence of one item, the most common kind, needs
+  // no vector of its own, and a longer one gets a vector of its exact size at once.
   Expr parse_sequence(bool nested) {
-    Expr seq;
-    seq.kind = Expr::Kind::Sequence;
-    seq.pos = here();
-    seq.items.reserve(4);  // most sequences are short; growing one item at a time moves them all
+    const size_t base = pending_.size();
     int repeats_on_last = 0;
     while (!at_end()) {
       const char c = peek();
-      const SourcePos pos = here();
+      const size_t at = pos_;
       if (c != '*' && c != '+' && c != '?' && c != '{') repeats_on_last = 0;
       if (c == '"') {
-        seq.items.push_back(parse_literal());
+        pending_.push_back(parse_literal());
       } else if (c == '[') {
-        seq.items.push_back(parse_class());
+        pending_.push_back(parse_class());
       } else if (c == '.') {
         ++pos_;
         Expr any;
         any.kind = Expr::Kind::Class;
-        any.pos = pos;
         any.set.add(0, kMaxCodepoint);
-        any.set = any.set.without_surrogates();
-        seq.items.push_back(std::move(any));
+        any.set = std::move(any.set).without_surrogates();
+        pending_.push_back(std::move(any));
       } else if (c == '(') {
         // Bounded so that deeply nested input cannot overflow the stack.
         if (++depth_ > kMaxNesting) fail("parentheses nested too deeply (at most " + std::to_string(kMaxNesting) + ")");
@@ -171,18 +176,17 @@ class Parser {
         --depth_;
         if (peek() != ')') fail("expecting ')'");
         ++pos_;
-        seq.items.push_back(std::move(group));
+        pending_.push_back(std::move(group));
       } else if (is_name_char(c)) {
         Expr ref;
         ref.kind = Expr::Kind::Ref;
-        ref.pos = pos;
-        ref.rule = rule_index(parse_name(), pos);
-        seq.items.push_back(std::move(ref));
+        ref.rule = rule_index(parse_name(), at);
+        pending_.push_back(std::move(ref));
       } else if (c == '*' || c == '+' || c == '?' || c == '{') {
-        if (seq.items.empty()) fail(std::string("expecting an item before '") + c + "'");
+        if (pending_.size() == base) fail(std::string("expecting an item before '") + c + "'");
         // Each operator wraps the item once more; bounded like nesting, for the stack.
         if (++repeats_on_last > kMaxRepeatOperators) fail("too many repetition operators on one item");
-        apply_repetition(seq.items.back());
+        apply_repetition(pending_.back());
       } else if (c == '<') {
         fail("token references (<...>) are not supported");
       } else {
@@ -190,7 +194,16 @@ class Parser {
       }
       skip_space(nested);
     }
-    if (seq.items.size() == 1) return std::move(seq.items[0]);
+    if (pending_.size() == base + 1) {
+      Expr only = std::move(pending_.back());
+      pending_.pop_back();
+      return only;
+    }
+    Expr seq;
+    seq.kind = Expr::Kind::Sequence;
+    const auto first = pending_.begin() + static_cast<std::ptrdiff_t>(base);
+    seq.items.assign(std::make_move_iterator(first), std::make_move_iterator(pending_.end()));
+    pending_.erase(first, pending_.end());
     return seq;
   }
 
@@ -211,7 +224,7 @@ class Parser {
   void apply_repetition(Expr& item) {
     Expr rep;
     rep.kind = Expr::Kind::Repeat;
-    rep.pos = here();
+    const size_t start = pos_;
     const char c = peek();
     ++pos_;
     if (c == '*') {
@@ -232,7 +245,7 @@ class Parser {
           rep.unbounded = true;
         } else {
           rep.max = parse_count();
-          if (rep.max < rep.min) throw_gbnf_error(rep.pos, "repetition {m,n} with n < m");
+          if (rep.max < rep.min) throw_gbnf_error(where(start), "repetition {m,n} with n < m");
         }
         skip_space(true);
       } else {
@@ -317,14 +330,14 @@ class Parser {
   Expr parse_literal() {
     Expr lit;
     lit.kind = Expr::Kind::Literal;
-    lit.pos = here();
+    const size_t start = pos_;
     ++pos_;  // opening quote
     while (true) {
       // A run of plain ASCII stands for itself: taken at once.
       const size_t run = pos_;
       while (!at_end() && peek() != '"' && peek() != '\\' && static_cast<unsigned char>(peek()) < 0x80) ++pos_;
       lit.bytes.append(text_.substr(run, pos_ - run));
-      if (at_end()) throw_gbnf_error(lit.pos, "unterminated string literal");
+      if (at_end()) throw_gbnf_error(where(start), "unterminated string literal");
       if (peek() == '"') break;
       const size_t at = pos_;
       const uint32_t cp = parse_char();
@@ -338,13 +351,13 @@ class Parser {
   Expr parse_class() {
     Expr cls;
     cls.kind = Expr::Kind::Class;
-    cls.pos = here();
+    const size_t start = pos_;
     ++pos_;  // [
     const bool negated = peek() == '^';
     if (negated) ++pos_;
     CodepointSet set;
     while (true) {
-      if (at_end()) throw_gbnf_error(cls.pos, "unterminated character class");
+      if (at_end()) throw_gbnf_error(where(start), "unterminated character class");
       if (peek() == ']') break;
       const size_t at = pos_;
       const uint32_t lo = parse_char();
@@ -357,7 +370,8 @@ class Parser {
       set.add(lo, hi);
     }
     ++pos_;
-    cls.set = (negated ? set.complement() : set).without_surrogates();
+    if (negated) set = set.complement();
+    cls.set = std::move(set).without_surrogates();
     return cls;
   }
 
@@ -366,9 +380,11 @@ class Parser {
   static constexpr int kMaxRepeatOperators = 8;
   size_t pos_ = 0;
   int depth_ = 0;
-  mutable size_t scanned_ = 0;
-  mutable SourcePos scanned_pos_;
+  mutable size_t scanned_ = 0;     // where() has counted lines up to here
+  mutable uint32_t line_ = 1;      // the line at scanned_
+  mutable size_t line_start_ = 0;  // the offset where that line starts
   GbnfAst ast_;
+  std::vector<Expr> pending_;  // items of the sequences being parsed, innermost last
   std::unordered_map<std::string_view, uint32_t> index_;  // views into text_
 };
 

@@ -1,7 +1,10 @@
 #include "grammar/grammar_checks.h"
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "grammar/group_by_node.h"
 
 namespace slm::grammar {
 
@@ -58,23 +61,34 @@ size_t expr_size(const Expr& e) {
   return n;
 }
 
+// Edges between rules in one array instead of a vector per rule: the edges from rule r
+// are pairs[begin[r]] .. pairs[begin[r + 1] - 1], in the order they were added.
+struct RuleEdges {
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (from, to)
+  std::vector<uint32_t> begin;
+  RuleEdges(size_t rules, std::vector<std::pair<uint32_t, uint32_t>> edges) : pairs(std::move(edges)) {
+    begin = group_by_node(pairs, rules, [](const auto& e) { return e.first; });
+  }
+};
+
 // Who refers to each rule, and each rule body's size: what rule_fixpoint needs.
 struct RuleGraph {
-  std::vector<std::vector<uint32_t>> users;
+  RuleEdges users;
   std::vector<size_t> size;
 };
 
 RuleGraph rule_graph(const GbnfAst& ast) {
   const size_t n = ast.rules.size();
-  RuleGraph g{std::vector<std::vector<uint32_t>>(n), std::vector<size_t>(n)};
+  std::vector<size_t> size(n);
+  std::vector<std::pair<uint32_t, uint32_t>> uses;  // (used rule, user)
   std::vector<uint32_t> refs;
   for (uint32_t r = 0; r < n; ++r) {
     refs.clear();
     collect_refs(ast.rules[r].body, refs);
-    for (const uint32_t s : refs) g.users[s].push_back(r);
-    g.size[r] = expr_size(ast.rules[r].body);
+    for (const uint32_t s : refs) uses.push_back({s, r});
+    size[r] = expr_size(ast.rules[r].body);
   }
-  return g;
+  return {RuleEdges(n, std::move(uses)), std::move(size)};
 }
 
 // Least fixed point of a per-rule property over the rule bodies. A rule is re-evaluated
@@ -98,7 +112,8 @@ std::vector<char> rule_fixpoint(const GbnfAst& ast, const RuleGraph& graph, Prop
     if (work > kMaxWork) throw_gbnf_error(ast.rules[r].pos, "grammar too large to check (rules refer to each other too much)");
     if (property(ast.rules[r].body, value)) {
       value[r] = 1;
-      for (const uint32_t u : users[r]) {
+      for (uint32_t i = users.begin[r]; i < users.begin[r + 1]; ++i) {
+        const uint32_t u = users.pairs[i].second;
         if (value[u] == 0) pending.push_back(u);
       }
     }
@@ -129,8 +144,14 @@ void leading_calls(const Expr& e, const std::vector<char>& nullable, std::vector
 
 void check_left_recursion(const GbnfAst& ast, const std::vector<char>& nullable) {
   const size_t n = ast.rules.size();
-  std::vector<std::vector<uint32_t>> graph(n);
-  for (size_t r = 0; r < n; ++r) leading_calls(ast.rules[r].body, nullable, graph[r]);
+  std::vector<std::pair<uint32_t, uint32_t>> calls;  // (caller, callee)
+  std::vector<uint32_t> callees;
+  for (uint32_t r = 0; r < n; ++r) {
+    callees.clear();
+    leading_calls(ast.rules[r].body, nullable, callees);
+    for (const uint32_t s : callees) calls.push_back({r, s});
+  }
+  const RuleEdges graph(n, std::move(calls));
   // Iterative depth-first search; a back edge is a cycle of leading calls.
   enum : char { kNew, kOpen, kDone };
   std::vector<char> state(n, kNew);
@@ -141,12 +162,12 @@ void check_left_recursion(const GbnfAst& ast, const std::vector<char>& nullable)
     state[root] = kOpen;
     while (!path.empty()) {
       auto& [r, next] = path.back();
-      if (next == graph[r].size()) {
+      if (next == graph.begin[r + 1] - graph.begin[r]) {
         state[r] = kDone;
         path.pop_back();
         continue;
       }
-      const uint32_t s = graph[r][next++];
+      const uint32_t s = graph.pairs[graph.begin[r] + next++].second;
       if (state[s] == kOpen) {
         std::string cycle = ast.rules[s].name;
         size_t k = path.size();

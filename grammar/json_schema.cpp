@@ -124,11 +124,12 @@ void Compiler::charge(size_t bytes) {
 }
 
 std::string Compiler::reserve_rule(const std::string& hint) {
-  std::string base = sanitize(hint);
-  std::string name = base;
+  const std::string base = sanitize(hint);
   int& suffix = next_suffix_[base];  // resumes where the last rule of this base stopped
-  while (rule_index_.count(name)) name = base + "-" + std::to_string(++suffix);
-  rule_index_.emplace(name, rules_.size());
+  auto numbered = [&] { return std::string(base).append("-").append(std::to_string(++suffix)); };
+  // A base that has had a number is taken itself (names are never given back).
+  std::string name = suffix == 0 ? base : numbered();
+  while (!rule_index_.try_emplace(name, rules_.size()).second) name = numbered();
   rules_.emplace_back(name, "");
   return name;
 }

@@ -58,6 +58,7 @@ std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
   const std::string quote = gbnf::literal("\"");
   std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
     std::string body;
+    body.reserve(64);  // room for a few children at once ("[c] key-123 | ...")
     if (!node.terminal) body = quote;
     std::u32string taken;
     for (const auto& [c, child] : node.children) {
