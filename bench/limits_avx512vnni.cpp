@@ -1,11 +1,6 @@
 // Peak int8 rate with AVX512_VNNI: vpdpbusd on zmm (see limits_x86.h).
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 #include <immintrin.h>
 
 #include "limits_x86.h"

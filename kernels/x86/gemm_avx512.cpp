@@ -2,12 +2,7 @@
 // AVX2 ones): the register tiles of gemm_tiles_32.inc and gemm_tiles_k.inc, sized for
 // 32 vector registers.
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include "kernels/gemm.h"
 #include "kernels/x86/gemm_x86.h"

@@ -1,12 +1,7 @@
 // GEMM kernels with AVX512_VNNI for the 32-element formats (compiled with -mavx512vnni on
 // top of the AVX-512 and AVX2 flags): gemm_vnni_32.inc on zmm, 16 rows by up to 8 tokens.
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include <algorithm>
 #include <vector>

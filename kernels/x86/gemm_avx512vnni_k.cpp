@@ -2,12 +2,7 @@
 // on top of the AVX-512 and AVX2 flags): gemm_vnni_k.inc on zmm, 32 rows by up to 6
 // tokens.
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include <algorithm>
 #include <cstring>

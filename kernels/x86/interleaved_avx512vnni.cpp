@@ -2,12 +2,7 @@
 // of the AVX-512 and AVX2 flags): interleaved_vnni.inc on zmm, one vector per group of
 // 16 rows, up to 8 tokens per tile (12 spill registers and lose a third).
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include <vector>
 

@@ -1,12 +1,7 @@
 // AVX-512 F/BW/VL dot products without VNNI (compiled with -mavx512f -mavx512bw
 // -mavx512vl on top of the AVX2 flags). The code is shared with the VNNI build.
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include "kernels/x86/simd_common.h"
 #include "kernels/x86/vec_dot_x86.h"

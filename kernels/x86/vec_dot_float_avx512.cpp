@@ -2,12 +2,7 @@
 // of the AVX2 ones): vec_dot_float.inc at 16 lanes. VNNI has nothing to add to float
 // arithmetic, so the avx512vnni table uses these too.
 
-// GCC 12's avx512fintrin.h hands _mm512_undefined_*() values to masked builtins and then
-// warns about them itself (a compiler bug); no undefined lane is ever read here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/x86/avx512_gcc_warnings.h"
 
 #include "kernels/x86/simd_common.h"
 #include "kernels/x86/vec_dot_x86.h"
