@@ -23,8 +23,9 @@ void add_bias(std::vector<float>& y, const Vector& bias, int64_t n_tokens) {
   }
 }
 
-void add_into(std::vector<float>& x, const std::vector<float>& y) {
-  for (size_t i = 0; i < x.size(); ++i) x[i] += y[i];
+// x[i] += y[i] for every element of y (x may be a slice of the residual stream).
+void add_into(float* x, const std::vector<float>& y) {
+  for (size_t i = 0; i < y.size(); ++i) x[i] += y[i];
 }
 
 // The normed residual of every token.
@@ -98,7 +99,7 @@ void attention_block(ForwardPass& f, int il) {
   out.resize(static_cast<size_t>(n * c.n_embd));
   f.backend.matmul(w.wo, attn.data(), n, out.data());
   if (!w.post_attn_norm.empty()) f.backend.rms_norm(out.data(), w.post_attn_norm.data(), c.n_embd, n, c.rms_eps);
-  add_into(f.x, out);
+  add_into(f.x.data(), out);
 }
 
 void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
@@ -139,8 +140,7 @@ void ffn_block(ForwardPass& f, int il, GatedActivation activation) {
     out.resize(static_cast<size_t>(n * c.n_embd));
     f.backend.matmul(w.ffn_down, gate.data(), n, out.data());
     if (!w.post_ffn_norm.empty()) f.backend.rms_norm(out.data(), w.post_ffn_norm.data(), c.n_embd, n, c.rms_eps);
-    float* x = f.x.data() + first * c.n_embd;
-    for (size_t i = 0; i < out.size(); ++i) x[i] += out[i];
+    add_into(f.x.data() + first * c.n_embd, out);
   }
 }
 

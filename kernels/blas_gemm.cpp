@@ -63,15 +63,13 @@ const Blas& blas() {
 // Rows of float weights converted per sgemm call: 64 rows of up to 16k columns are 4 MiB.
 constexpr int64_t kTileRows = 64;
 
-// A row of n weights or activations as f32: `row` itself for F32, else converted into `out`.
-const float* as_f32(GgmlType type, const uint8_t* row, int64_t n, float* out) {
-  if (type == GgmlType::F32) return reinterpret_cast<const float*>(row);
+// A row of n F16 or BF16 weights or activations widened to f32 into `out`.
+void widen(GgmlType type, const uint8_t* row, int64_t n, float* out) {
   if (type == GgmlType::F16) {
     f16_to_f32_row(reinterpret_cast<const uint16_t*>(row), out, n);  // the scalar codec took 30% of an F16 prompt
   } else {
     dequantize_row(type, row, out, n);
   }
-  return out;
 }
 
 // A GemmFn for float weights of kType, whose activations come in kType too (vec_dot.cpp
@@ -86,7 +84,7 @@ void gemm_via_sgemm(const GemmArgs& g) {
   int64_t lda = static_cast<int64_t>(g.a_stride / sizeof(float));
   if (kType != GgmlType::F32) {
     acts.resize(static_cast<size_t>(g.n_tokens * n));
-    for (int64_t t = 0; t < g.n_tokens; ++t) as_f32(kType, g.a + t * g.a_stride, n, acts.data() + t * n);
+    for (int64_t t = 0; t < g.n_tokens; ++t) widen(kType, g.a + t * g.a_stride, n, acts.data() + t * n);
     a = acts.data();
     lda = n;
   }
@@ -96,7 +94,7 @@ void gemm_via_sgemm(const GemmArgs& g) {
     int64_t ldw = static_cast<int64_t>(g.w_stride / sizeof(float));
     if (kType != GgmlType::F32) {
       tile.resize(static_cast<size_t>(kTileRows * n));
-      for (int64_t r = 0; r < rows; ++r) as_f32(kType, g.w + (r0 + r) * g.w_stride, n, tile.data() + r * n);
+      for (int64_t r = 0; r < rows; ++r) widen(kType, g.w + (r0 + r) * g.w_stride, n, tile.data() + r * n);
       w = tile.data();
       ldw = n;
     }
