@@ -4,7 +4,8 @@
 //   vocabulary (p50 / p99 / p99.9 / max) along random walks: from the start state, pick
 //   a random allowed token, accept it, repeat. Times are given twice: wall clock, and
 //   this thread's CPU time, which on a shared machine leaves out the time slices other
-//   processes took (they would show as a fake tail). The compile cache is bypassed by
+//   processes took (they would show as a fake tail). --list-slow names each slow mask
+//   with its schema, step and the text accepted before it (which fixes the parser state). The compile cache is bypassed by
 //   making each schema's text unique (a $comment), so every compile is a cold one.
 // slm-bench decode-constrained [-m FILE] [--schema FILE] [-p PROMPT] [-r N]
 //   Generation speed with a JSON Schema constraint against the same number of tokens
@@ -90,6 +91,7 @@ void run_constraint_bench(const MaskOptions& o) {
       compile_cpu_ms.push_back((thread_cpu_us() - cpu0) / 1000.0);
       ++compiled;
       api::Matcher m(*c, model.n_vocab());
+      std::vector<slm_token> walk;  // the tokens accepted so far, to show where a slow mask was
       for (int step = 0; step < o.steps && !m.is_terminated(); ++step) {
         const double cpu = thread_cpu_us();
         const auto t1 = std::chrono::steady_clock::now();
@@ -97,14 +99,16 @@ void run_constraint_bench(const MaskOptions& o) {
         mask_us.push_back(1000.0 * ms_since(t1));
         mask_cpu_us.push_back(thread_cpu_us() - cpu);
         if (o.list_slow_us > 0 && mask_cpu_us.back() > o.list_slow_us) {
-          std::fprintf(stderr, "slow mask: %s step %d: %.0f µs CPU\n", f.string().c_str(), step, mask_cpu_us.back());
+          std::fprintf(stderr, "slow mask: %s step %d: %.0f µs CPU after \"%s\"\n", f.string().c_str(), step,
+                       mask_cpu_us.back(), model.detokenize(walk).c_str());
         }
         std::vector<slm_token> allowed;
         for (size_t w = 0; w < bits.size(); ++w) {
           for (uint64_t b = bits[w]; b != 0; b &= b - 1) allowed.push_back(static_cast<slm_token>(w * 64 + __builtin_ctzll(b)));
         }
         if (allowed.empty()) throw Error(f.string() + ": dead end after " + std::to_string(step) + " tokens");
-        m.accept(allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)]);
+        walk.push_back(allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)]);
+        m.accept(walk.back());
       }
     }
     std::printf("| %s | %zu | %d | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %zu | %.0f / %.0f / %.0f / %.0f |"
