@@ -1,12 +1,14 @@
-// slm-bench constraints [-m FILE] [--per-split N] [--steps N] [--list-slow US] SPLIT_DIR...
+// slm-bench constraints [-m FILE] [--per-split N] [--steps N] [--list-slow US] [--hash-masks] SPLIT_DIR...
 //   Compile time of every JSON Schema in each folder (p50 / p99 / max, schemas that do
 //   not compile counted apart), and the time of one token mask at the model's
 //   vocabulary (p50 / p99 / p99.9 / max) along random walks: from the start state, pick
 //   a random allowed token, accept it, repeat. Times are given twice: wall clock, and
 //   this thread's CPU time, which on a shared machine leaves out the time slices other
-//   processes took (they would show as a fake tail). --list-slow names each slow mask
-//   with its schema, step and the text accepted before it (which fixes the parser state). The compile cache is bypassed by
+//   processes took (they would show as a fake tail). The compile cache is bypassed by
 //   making each schema's text unique (a $comment), so every compile is a cold one.
+//   --list-slow names each slow mask with its schema, step and the text accepted before
+//   it (which fixes the parser state); --hash-masks prints one hash of every bit of every
+//   mask, so two builds can be shown to give the same masks.
 // slm-bench decode-constrained [-m FILE] [--schema FILE] [-p PROMPT] [-r N]
 //   Generation speed with a JSON Schema constraint against the same number of tokens
 //   without one, and the share of tokens the constraint forced.
@@ -53,6 +55,7 @@ struct MaskOptions {
   int per_split = 200;
   int steps = 64;
   double list_slow_us = 0;  // > 0: name every mask slower than this (CPU time) on stderr
+  bool hash_masks = false;  // print one hash of every mask, in order, to compare two builds
 };
 
 void run_constraint_bench(const MaskOptions& o) {
@@ -61,6 +64,7 @@ void run_constraint_bench(const MaskOptions& o) {
   // shared by all later ones: built here, so the first schema's compile time is its own.
   const api::Constraint warm_up(model, SLM_CONSTRAINT_JSON_SCHEMA, "{}");
   std::mt19937 rng(7);
+  uint64_t masks_hash = 0xcbf29ce484222325ull;  // FNV-1a over the mask words
   std::vector<double> all_compile, all_compile_cpu, all_mask, all_mask_cpu;
   std::printf("| split | schemas | compiled | compile p50 / p99 / max ms | compile CPU p50 / p99 / max ms | masks |"
               " mask p50 / p99 / p99.9 / max µs | mask CPU p50 / p99 / p99.9 / max µs |\n");
@@ -102,6 +106,9 @@ void run_constraint_bench(const MaskOptions& o) {
           std::fprintf(stderr, "slow mask: %s step %d: %.0f µs CPU after \"%s\"\n", f.string().c_str(), step,
                        mask_cpu_us.back(), model.detokenize(walk).c_str());
         }
+        if (o.hash_masks) {
+          for (const uint64_t w : bits) masks_hash = (masks_hash ^ w) * 0x100000001b3ull;
+        }
         std::vector<slm_token> allowed;
         for (size_t w = 0; w < bits.size(); ++w) {
           for (uint64_t b = bits[w]; b != 0; b &= b - 1) allowed.push_back(static_cast<slm_token>(w * 64 + __builtin_ctzll(b)));
@@ -131,6 +138,7 @@ void run_constraint_bench(const MaskOptions& o) {
               all_mask.size(), percentile(all_mask, 50), percentile(all_mask, 99), percentile(all_mask, 99.9),
               percentile(all_mask, 100), percentile(all_mask_cpu, 50), percentile(all_mask_cpu, 99),
               percentile(all_mask_cpu, 99.9), percentile(all_mask_cpu, 100));
+  if (o.hash_masks) std::printf("hash of all masks: %016llx\n", static_cast<unsigned long long>(masks_hash));
 }
 
 struct DecodeOptions {
@@ -184,6 +192,7 @@ void register_constraint_bench(CLI::App& app) {
   cmd->add_option("--per-split", mask->per_split, "Schemas per folder (sorted by name)")->capture_default_str();
   cmd->add_option("--steps", mask->steps, "Tokens per random walk")->capture_default_str();
   cmd->add_option("--list-slow", mask->list_slow_us, "List masks above this many µs of CPU time on stderr");
+  cmd->add_flag("--hash-masks", mask->hash_masks, "Print a hash of every mask, to check that two builds agree");
   cmd->add_option("splits", mask->splits, "Folders of JSON Schema files")->required();
   cmd->callback([mask] { run_constraint_bench(*mask); });
 
