@@ -67,12 +67,7 @@ class AcceptedRanges {
 
   std::vector<uint64_t> bitset(const Vocabulary& vocab) const {
     const TokenTrie& trie = vocab.trie();
-    auto flip = [&](std::vector<uint64_t>& bits, uint32_t from, uint32_t to) {
-      for (uint32_t k = from; k < to; ++k) {
-        const TokenId t = trie.sorted_tokens[k];
-        bits[static_cast<size_t>(t) >> 6] ^= uint64_t{1} << (t & 63);
-      }
-    };
+    auto flip = [&](std::vector<uint64_t>& bits, uint32_t from, uint32_t to) { trie.flip_tokens(bits, from, to); };
     const auto total = static_cast<uint32_t>(trie.sorted_tokens.size());
     if (2 * count_ <= total) {
       std::vector<uint64_t> bits((vocab.size() + 63) / 64, 0);

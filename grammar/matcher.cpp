@@ -103,16 +103,26 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
   if (bits.size() < words) {
     throw Error("grammar mask needs " + std::to_string(words) + " 64-bit words, got " + std::to_string(bits.size()));
   }
-  std::fill(bits.begin(), bits.end(), 0);
-  if (is_terminated()) return;
+  const auto used_end = bits.begin() + static_cast<std::ptrdiff_t>(words);
+  std::fill(used_end, bits.end(), 0);
+  if (is_terminated()) {
+    std::fill(bits.begin(), used_end, 0);
+    return;
+  }
   PoolMark mark(pool_);
   std::unordered_set<StackKey, StackKeyHash> done;
+  bool filled = false;  // the first entry is copied in rather than ORed into a cleared mask
   for (const uint32_t f : stacks()) {
     if (f == kEmptyStack) continue;
     const StackKey key = key_of(f);
     const std::shared_ptr<const MaskEntry> entry = cache_->get(*grammar_, *vocab_, key);
     if (done.insert(key).second) {
-      for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
+      if (filled) {
+        for (size_t w = 0; w < words; ++w) bits[w] |= entry->accepted[w];
+      } else {
+        std::copy_n(entry->accepted.begin(), words, bits.begin());
+        filled = true;
+      }
     }
     if (entry->context_dependent.empty()) continue;
     // The tokens share prefixes and stack sets, so their steps go through one table of
@@ -129,6 +139,7 @@ void Matcher::fill_mask(std::span<uint64_t> bits) const {
       if (sets.nonempty(s)) set_bit(bits, t);
     }
   }
+  if (!filled) std::fill(bits.begin(), used_end, 0);
   if (is_complete()) {
     for (const TokenId t : vocab_->eog_tokens()) set_bit(bits, t);
   }

@@ -42,8 +42,22 @@ TokenTrie build_trie(const Vocabulary& v) {
     path.pop_back();
   }
   t.token_begin.push_back(static_cast<uint32_t>(t.sorted_tokens.size()));
-  t.token_bits.assign((v.size() + 63) / 64, 0);
+  const size_t words = (v.size() + 63) / 64;
+  t.token_bits.assign(words, 0);
   for (const TokenId id : t.sorted_tokens) t.token_bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
+  // Depth-first order visits a subtree before the ones inside it, so blocks come sorted
+  // by where they begin, the outermost first.
+  for (uint32_t i = 1; i < t.node_count(); ++i) {
+    const uint32_t begin = t.token_begin[i], end = t.token_begin[t.subtree_end[i]];
+    if (end - begin < kBlockMinTokens || (!t.blocks.empty() && t.blocks.back().begin == begin)) continue;
+    t.blocks.push_back({begin, end});
+    t.block_bits.resize(t.block_bits.size() + words, 0);
+    uint64_t* bits = t.block_bits.data() + t.block_bits.size() - words;
+    for (uint32_t k = begin; k < end; ++k) {
+      const TokenId id = t.sorted_tokens[k];
+      bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
+    }
+  }
   return t;
 }
 
@@ -125,6 +139,26 @@ std::vector<std::vector<uint64_t>> tokens_by_starts(const TokenTrie& t, const La
 constexpr size_t kKeptLabelSets = 8;
 
 }  // namespace
+
+void TokenTrie::flip_tokens(std::span<uint64_t> bits, uint32_t from, uint32_t to) const {
+  const size_t words = token_bits.size();
+  auto block = std::lower_bound(blocks.begin(), blocks.end(), from, [](const Block& b, uint32_t k) { return b.begin < k; });
+  for (uint32_t k = from; k < to;) {
+    while (block != blocks.end() && block->begin < k) ++block;
+    if (block != blocks.end() && block->begin == k && block->end <= to) {
+      const uint64_t* b = block_bits.data() + static_cast<size_t>(block - blocks.begin()) * words;
+      for (size_t w = 0; w < words; ++w) bits[w] ^= b[w];
+      k = block->end;
+      continue;
+    }
+    // Bit by bit up to the next block (or one token, when the block here runs past `to`).
+    const uint32_t stop = block == blocks.end() ? to : std::min(to, std::max(block->begin, k + 1));
+    for (; k < stop; ++k) {
+      const TokenId id = sorted_tokens[k];
+      bits[static_cast<size_t>(id) >> 6] ^= uint64_t{1} << (id & 63);
+    }
+  }
+}
 
 Vocabulary::Vocabulary(std::vector<std::string> token_bytes, std::vector<TokenId> eog_tokens)
     : is_eog_(token_bytes.size(), 0), eog_(std::move(eog_tokens)) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ namespace slm::grammar {
 // decide all their tokens at once; smaller ones are cheaper to walk than to test.
 inline constexpr uint32_t kSummaryMinNodes = 16;
 inline constexpr uint32_t kNoSummary = UINT32_MAX;
+// Subtrees of at least this many tokens also keep their tokens as a bitset over the
+// vocabulary (see TokenTrie::flip_tokens).
+inline constexpr uint32_t kBlockMinTokens = 1024;
 
 struct TokenTrie {
   std::vector<uint8_t> byte;
@@ -37,7 +41,21 @@ struct TokenTrie {
   std::vector<uint32_t> summary_starts;
   std::vector<uint32_t> token_starts;  // per sorted_tokens entry: characters its bytes start
   uint32_t longest_starts = 0;         // the most of any token
+  // The sorted_tokens ranges of the subtrees of at least kBlockMinTokens tokens, by
+  // where they begin (of subtrees beginning at the same token, the outermost), and their
+  // tokens as bitsets, block_bits[k * words .. (k + 1) * words), words = token_bits.size().
+  struct Block {
+    uint32_t begin;
+    uint32_t end;
+  };
+  std::vector<Block> blocks;
+  std::vector<uint64_t> block_bits;
+
   size_t node_count() const { return byte.size(); }
+  // Flips the bits of the tokens sorted_tokens[from .. to) in `bits` (vocabulary-sized):
+  // a mask walk's accepted tokens are such ranges, and the large ones (a string body
+  // takes ~250k tokens) go a block at a time instead of a bit at a time.
+  void flip_tokens(std::span<uint64_t> bits, uint32_t from, uint32_t to) const;
 };
 
 class Vocabulary {

@@ -262,5 +262,27 @@ num ::= "-"? ([0-9] | [1-9] [0-9]+) ("." [0-9]+)? ([eE] [-+]? [0-9]+)?)",
                       {"", "\"", "\"gr", "\"red\" ", "\"red\"-1", "\"red\"12.5e"});
 }
 
+// Ranges of trie positions flipped a block at a time where whole subtrees fit (a
+// subtree's own range, one from its start to past its end, one from inside it) must
+// set the same bits as flipping token by token.
+TEST(TokenTrie, FlipTokensMatchesTokenByToken) {
+  const auto vocab = gemma_vocabulary();
+  if (!vocab) return;
+  const TokenTrie& t = vocab->trie();
+  ASSERT_FALSE(t.blocks.empty());
+  const auto total = static_cast<uint32_t>(t.sorted_tokens.size());
+  std::vector<std::pair<uint32_t, uint32_t>> ranges{{0, total}, {1, total - 1}};
+  for (size_t k = 0; k < t.blocks.size(); k += 7) {
+    const TokenTrie::Block b = t.blocks[k];
+    ranges.insert(ranges.end(), {{b.begin, b.end}, {b.begin, b.end - 1}, {b.begin + 1, b.end}, {b.begin, std::min(total, b.end + 5000)}});
+  }
+  for (const auto& [from, to] : ranges) {
+    std::vector<uint64_t> want(t.token_bits.size(), 0), got(t.token_bits.size(), 0);
+    for (uint32_t k = from; k < to; ++k) want[static_cast<size_t>(t.sorted_tokens[k]) >> 6] ^= uint64_t{1} << (t.sorted_tokens[k] & 63);
+    t.flip_tokens(got, from, to);
+    EXPECT_TRUE(got == want) << from << ".." << to;
+  }
+}
+
 }  // namespace
 }  // namespace slm::grammar
