@@ -1,6 +1,9 @@
 #include "grammar/mask_cache.h"
 
+#include <algorithm>
 #include <optional>
+#include <span>
+#include <string>
 #include <utility>
 
 #include "grammar/set_automaton.h"
@@ -17,6 +20,57 @@ uint32_t key_stack(StackPool& pool, const StackKey& key) {
   uint32_t frame = key.whole_stack ? kEmptyStack : pool.push(kContextNode, kEmptyStack);
   for (uint32_t i = key.depth; i-- > 0;) frame = pool.push(key.nodes[i], frame);
   return frame;
+}
+
+uint32_t bytes_taken(const Grammar& grammar, uint32_t node) {
+  uint32_t n = 0;
+  for (const ByteEdge& e : grammar.byte_edges(node)) n += e.hi - e.lo + 1u;
+  return n;
+}
+
+// The part of the automaton `key` can reach, spelled out with nodes numbered in the order
+// they are met: the key's frames, then per node its final flag, byte edges and calls.
+// Everything a walk from the key looks at is in it, so keys of two grammars with the same
+// spelling have the same entry. Empty past kMaxSharedWords.
+std::string content_of(const Grammar& grammar, const StackKey& key) {
+  // Per thread, reused: number[node] is valid when stamp[node] is this call's.
+  thread_local std::vector<uint32_t> stamp, number, order, words;
+  thread_local uint32_t call = 0;
+  if (stamp.size() < grammar.node_count() || ++call == 0) {
+    stamp.assign(std::max(stamp.size(), grammar.node_count()), 0);
+    number.resize(stamp.size());
+    call = 1;
+  }
+  order.clear();
+  words.clear();
+  auto put_node = [&](uint32_t node) {
+    if (node == kNoNode) return words.push_back(kNoNode);
+    if (stamp[node] != call) {
+      stamp[node] = call;
+      number[node] = static_cast<uint32_t>(order.size());
+      order.push_back(node);
+    }
+    words.push_back(number[node]);
+  };
+  words.push_back(key.depth * 2 + (key.whole_stack ? 1 : 0));
+  for (uint32_t i = 0; i < key.depth; ++i) put_node(key.nodes[i]);
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t node = order[k];
+    const std::span<const ByteEdge> edges = grammar.byte_edges(node);
+    const std::span<const RuleCall> calls = grammar.calls(node);
+    if (words.size() + 2 + 2 * (edges.size() + calls.size()) > kMaxSharedWords) return {};
+    words.push_back((grammar.is_final(node) ? 1u : 0u) | static_cast<uint32_t>(edges.size()) << 1);
+    for (const ByteEdge& e : edges) {
+      words.push_back(uint32_t{e.lo} | uint32_t{e.hi} << 8);
+      put_node(e.to);
+    }
+    words.push_back(static_cast<uint32_t>(calls.size()));
+    for (const RuleCall& c : calls) {
+      put_node(c.start);
+      put_node(c.ret);
+    }
+  }
+  return std::string(reinterpret_cast<const char*>(words.data()), words.size() * sizeof(uint32_t));
 }
 
 // The entry for `key` from the entry of its prefix one frame shorter: tokens accepted or
@@ -225,12 +279,19 @@ std::shared_ptr<const MaskEntry> MaskCache::find_or_make(const Grammar& grammar,
     }
   }
   if (!entry) {
-    std::optional<MaskEntry> walked = walk_trie(grammar, vocab, key, only_to_derive ? kDeriveMaxTokens : SIZE_MAX, &safe_labels_);
-    if (!walked) {
-      walked.emplace();
-      walked->too_broad = true;
+    // Another grammar over this vocabulary may have walked the same part of an automaton.
+    std::string content = bytes_taken(grammar, key.nodes[0]) >= kMinSharedBytes ? content_of(grammar, key) : std::string();
+    if (!content.empty()) entry = vocab.shared_mask_entries().find(content, only_to_derive);
+    if (!entry) {
+      std::optional<MaskEntry> walked =
+          walk_trie(grammar, vocab, key, only_to_derive ? kDeriveMaxTokens : SIZE_MAX, &safe_labels_);
+      if (!walked) {
+        walked.emplace();
+        walked->too_broad = true;
+      }
+      entry = std::make_shared<const MaskEntry>(std::move(*walked));
+      if (!content.empty()) vocab.shared_mask_entries().add(std::move(content), entry);
     }
-    entry = std::make_shared<const MaskEntry>(std::move(*walked));
   }
   const size_t cost = shared_with_prefix ? 0
                                          : entry->accepted.size() * sizeof(uint64_t) +

@@ -20,7 +20,8 @@
 // the subtree's tokens hold (a string with maxLength: see SafeLabels, whose proofs the
 // walks of one cache share). Deeper keys usually start from their shorter prefix's
 // entry instead (see kDeriveMaxTokens), so a rule met in many contexts walks the trie
-// once.
+// once; and a key whose part of the automaton another grammar over the same vocabulary
+// has walked takes that grammar's entry (see kMinSharedBytes).
 #pragma once
 
 #include <array>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "grammar/grammar.h"
+#include "grammar/mask_entry.h"
 #include "grammar/set_automaton.h"
 #include "grammar/vocabulary.h"
 
@@ -44,6 +46,14 @@ inline constexpr size_t kMaxKeyDepth = 12;
 inline constexpr size_t kDeriveMaxTokens = 32768;
 // Entries beyond this many bytes make the cache start over (correct, only slower).
 inline constexpr size_t kMaskCacheBudgetBytes = size_t{512} << 20;
+// Entries are shared between grammars (see mask_entry.h) only for keys whose walk is
+// expensive and whose part of the automaton is small enough to spell out cheaply: the
+// top node's byte edges cover at least kMinSharedBytes bytes (from the others a walk
+// dies within a few bytes: 11-25 µs on average over the bench schemas, against 110-260
+// µs), and the part takes at most kMaxSharedWords 32-bit words to spell. What recurs
+// across schemas is of that kind: a string body, the undeclared keys next to a few names.
+inline constexpr uint32_t kMinSharedBytes = 32;
+inline constexpr size_t kMaxSharedWords = 1024;
 
 struct StackKey {
   std::array<uint32_t, kMaxKeyDepth> nodes{};  // top first
@@ -58,14 +68,6 @@ struct StackKeyHash {
     for (const uint32_t n : k.nodes) h = (h ^ n) * 0x100000001B3ull;
     return static_cast<size_t>(h ^ (h >> 29));
   }
-};
-
-struct MaskEntry {
-  std::vector<uint64_t> accepted;        // bitset over the vocabulary
-  std::vector<TokenId> context_dependent;
-  // A placeholder for a key only ever derived from: its walk stopped once more than
-  // kDeriveMaxTokens tokens depended on context, as deriving from it would not pay.
-  bool too_broad = false;
 };
 
 class MaskCache {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "grammar/byte_labels.h"
+#include "grammar/mask_entry.h"
 #include "slm/tokenizer.h"
 
 namespace slm::grammar {
@@ -77,6 +78,8 @@ class Vocabulary {
   // bounded repeat of a character class accepts (see SafeLabels). The bitsets of the
   // last few label sets asked for are kept (thread-safe).
   std::shared_ptr<const std::vector<uint64_t>> tokens_within(const LabelSet& labels, uint32_t starts) const;
+  // Mask-cache entries shared by every grammar over this vocabulary (see mask_entry.h).
+  SharedMaskEntries& shared_mask_entries() const { return shared_entries_; }
 
  private:
   struct ByStarts {
@@ -91,6 +94,7 @@ class Vocabulary {
   TokenTrie trie_;
   mutable std::mutex by_starts_mutex_;
   mutable std::vector<ByStarts> by_starts_;  // most recently used last
+  mutable SharedMaskEntries shared_entries_;
 };
 
 std::shared_ptr<const Vocabulary> make_vocabulary(const Tokenizer& tok);

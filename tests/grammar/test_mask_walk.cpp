@@ -284,5 +284,53 @@ TEST(TokenTrie, FlipTokensMatchesTokenByToken) {
   }
 }
 
+// Nodes taking many bytes (where mask entries are shared between grammars, mask_entry.h).
+std::vector<uint32_t> wide_nodes(const Grammar& g) {
+  std::vector<uint32_t> out;
+  for (uint32_t n = 0; n < g.node_count(); ++n) {
+    uint32_t bytes = 0;
+    for (const ByteEdge& e : g.byte_edges(n)) bytes += e.hi - e.lo + 1u;
+    if (bytes >= kMinSharedBytes) out.push_back(n);
+  }
+  return out;
+}
+
+// Two grammars with the same string rule in different places share the entries of its
+// keys (the same object), and they are what a walk of each grammar gives; a grammar whose
+// string takes one byte more (the same number of byte ranges) gets entries of its own.
+TEST(MaskWalk, EntriesSharedBetweenGrammarsWithTheSamePart) {
+  const auto vocab = gemma_vocabulary();
+  if (!vocab) return;
+  const std::string str = R"(str ::= "\"" [^"\\\x00-\x1F]* "\"")";
+  const auto a = compile_gbnf("root ::= \"[\" str \"]\"\n" + str);
+  const auto b = compile_gbnf("root ::= \"{\\\"k\\\": \" str \"}\" | \"null\"\n" + str);
+  const auto c = compile_gbnf(R"(root ::= "[" str "]"
+str ::= "\"" [^"\\\x00-\x1E]* "\"")");
+  const std::vector<uint32_t> wide_a = wide_nodes(*a), wide_b = wide_nodes(*b), wide_c = wide_nodes(*c);
+  ASSERT_FALSE(wide_a.empty());
+  ASSERT_EQ(wide_a.size(), wide_b.size());
+  ASSERT_EQ(wide_a.size(), wide_c.size());
+  auto key_at = [](uint32_t node) {
+    StackKey key;
+    key.nodes[0] = node;
+    key.depth = 1;
+    return key;
+  };
+  auto expect_walked = [&](const Grammar& g, const MaskEntry& e, const StackKey& key) {
+    MaskEntry want = compute_mask_entry(g, *vocab, key);
+    EXPECT_TRUE(e.accepted == want.accepted);
+    EXPECT_TRUE(e.context_dependent == want.context_dependent);
+  };
+  for (size_t i = 0; i < wide_a.size(); ++i) {
+    const auto from_a = shared_mask_cache(*a, vocab)->get(*a, *vocab, key_at(wide_a[i]));
+    const auto from_b = shared_mask_cache(*b, vocab)->get(*b, *vocab, key_at(wide_b[i]));
+    const auto from_c = shared_mask_cache(*c, vocab)->get(*c, *vocab, key_at(wide_c[i]));
+    EXPECT_EQ(from_a, from_b) << i;
+    EXPECT_NE(from_a, from_c) << i;
+    expect_walked(*b, *from_b, key_at(wide_b[i]));
+    expect_walked(*c, *from_c, key_at(wide_c[i]));
+  }
+}
+
 }  // namespace
 }  // namespace slm::grammar
