@@ -74,46 +74,44 @@ uint32_t SetAutomaton::intern(StackSet s) {
   return it->second;
 }
 
-uint32_t SetAutomaton::next(uint32_t set, uint8_t byte) {
+uint32_t SetAutomaton::step(uint32_t set, uint8_t byte) {
   if (next_[set].empty()) next_[set].assign(256, kUnknown);
-  if (next_[set][byte] == kUnknown) {
-    // Bytes covered by exactly the same edges of the set's stacks lead to the same set,
-    // so one step fills the whole run of such bytes around `byte`.
-    unsigned lo = 0, hi = 255;
-    StackSet& frames = scratch_frames_;  // where the edges taking `byte` lead
-    frames.clear();
-    for (const uint32_t f : sets_[set]) {
-      if (f == kEmptyStack || pool_.node(f) == kContextNode) continue;
-      for (const ByteEdge& e : grammar_.byte_edges(pool_.node(f))) {
-        if (e.lo <= byte && byte <= e.hi) {
-          lo = std::max<unsigned>(lo, e.lo);
-          hi = std::min<unsigned>(hi, e.hi);
-          frames.push_back(pool_.push(e.to, pool_.parent(f)));
-        } else if (e.hi < byte) {
-          lo = std::max<unsigned>(lo, e.hi + 1u);
-        } else {
-          hi = std::min<unsigned>(hi, e.lo - 1u);
-        }
+  // Bytes covered by exactly the same edges of the set's stacks lead to the same set,
+  // so one step fills the whole run of such bytes around `byte`.
+  unsigned lo = 0, hi = 255;
+  StackSet& frames = scratch_frames_;  // where the edges taking `byte` lead
+  frames.clear();
+  for (const uint32_t f : sets_[set]) {
+    if (f == kEmptyStack || pool_.node(f) == kContextNode) continue;
+    for (const ByteEdge& e : grammar_.byte_edges(pool_.node(f))) {
+      if (e.lo <= byte && byte <= e.hi) {
+        lo = std::max<unsigned>(lo, e.lo);
+        hi = std::min<unsigned>(hi, e.hi);
+        frames.push_back(pool_.push(e.to, pool_.parent(f)));
+      } else if (e.hi < byte) {
+        lo = std::max<unsigned>(lo, e.hi + 1u);
+      } else {
+        hi = std::min<unsigned>(hi, e.lo - 1u);
       }
     }
-    uint32_t id = dead_;
-    if (!frames.empty()) {
-      // Runs of bytes (of this set or another) whose edges lead to the same frames lead
-      // to the same set: a trie of names has a run per child letter, and all the other
-      // letters of every node leave the trie for the same place.
-      std::sort(frames.begin(), frames.end());
-      frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
-      std::string k(reinterpret_cast<const char*>(frames.data()), frames.size() * sizeof(uint32_t));
-      const auto [it, added] = closed_ids_.try_emplace(std::move(k), 0);
-      if (added) {
-        StackSet out;
-        stepper_.close(pool_, frames, out);
-        it->second = intern(std::move(out));
-      }
-      id = it->second;
-    }
-    std::fill(next_[set].begin() + lo, next_[set].begin() + hi + 1, id);
   }
+  uint32_t id = dead_;
+  if (!frames.empty()) {
+    // Runs of bytes (of this set or another) whose edges lead to the same frames lead
+    // to the same set: a trie of names has a run per child letter, and all the other
+    // letters of every node leave the trie for the same place.
+    std::sort(frames.begin(), frames.end());
+    frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+    std::string k(reinterpret_cast<const char*>(frames.data()), frames.size() * sizeof(uint32_t));
+    const auto [it, added] = closed_ids_.try_emplace(std::move(k), 0);
+    if (added) {
+      StackSet out;
+      stepper_.close(pool_, frames, out);
+      it->second = intern(std::move(out));
+    }
+    id = it->second;
+  }
+  std::fill(next_[set].begin() + lo, next_[set].begin() + hi + 1, id);
   return next_[set][byte];
 }
 

@@ -68,7 +68,12 @@ class SetAutomaton {
       : grammar_(g), pool_(pool), stepper_(g), longest_token_(longest_token), memo_(memo), dead_(intern({})) {}
 
   uint32_t intern(StackSet s);
-  uint32_t next(uint32_t set, uint8_t byte);
+  // Inline for the common case (walks and searches look up each transition many times);
+  // the first look-up of a run of bytes steps the stacks.
+  uint32_t next(uint32_t set, uint8_t byte) {
+    const std::vector<uint32_t>& row = next_[set];
+    return !row.empty() && row[byte] != kUnknown ? row[byte] : step(set, byte);
+  }
 
   bool live(uint32_t set) const { return info_[set].live; }        // some stack can take a byte
   bool exited(uint32_t set) const { return info_[set].exited; }    // some stack left the key's frames
@@ -100,6 +105,9 @@ class SetAutomaton {
     bool dies_after = false;
     bool memo_checked = false;
   };
+  // Fills the transitions of `set` on the run of bytes around `byte` that lead to the
+  // same set, and returns where `byte` leads.
+  uint32_t step(uint32_t set, uint8_t byte);
   // The proof for the pair, from this automaton or the memo; null when there is none yet.
   const Known* known(uint32_t set, uint8_t position);
   void prove(uint32_t set, uint8_t position, const LabelSet& labels, uint32_t starts, bool dies_after);
