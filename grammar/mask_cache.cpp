@@ -1,6 +1,7 @@
 #include "grammar/mask_cache.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -143,6 +144,54 @@ class AcceptedRanges {
   size_t count_ = 0;
 };
 
+// The labels a subtree may hold, besides `bounded` (the labels `root` takes for at most
+// `starts` character starts, and then dies), for its tokens to be in the bounded bitset
+// or rejected without a walk. When the bounded labels are ASCII characters that all lead
+// from one set to the same next one (a chain S_0 .. S_starts, none of which has left the
+// key's frames), a path through the subtree is bounded bytes up to its first other byte;
+// if that byte dies from every S_d, the path dies there or earlier (by length). Such
+// bytes' labels are added, and so are the continuation labels: on a path below a bounded
+// node they only follow a lead byte of the same subtree, whose label then decides. A
+// pattern's narrow class with length bounds then skips the subtrees of words whose other
+// bytes are spaces and punctuation, instead of walking every all-letter path. Otherwise
+// returns `bounded`.
+LabelSet skippable_labels(SetAutomaton& sets, uint32_t root, const LabelSet& bounded, uint32_t starts) {
+  for (unsigned b = 0x80; b < 0x100; ++b) {
+    if (bounded.contains(utf8_step(kCharStart, static_cast<uint8_t>(b)).label)) return bounded;
+  }
+  std::vector<uint32_t> chain{root};
+  for (uint32_t d = 0; d < starts; ++d) {
+    std::optional<uint32_t> to;
+    for (unsigned b = 0; b < 0x80; ++b) {
+      if (!bounded.contains(static_cast<uint16_t>(b))) continue;
+      const uint32_t s = sets.next(chain.back(), static_cast<uint8_t>(b));
+      if (to && *to != s) return bounded;
+      to = s;
+    }
+    if (!to || !sets.nonempty(*to)) return bounded;
+    chain.push_back(*to);
+  }
+  std::array<bool, 256> dies{};
+  for (unsigned b = 0; b < 256; ++b) dies[b] = !bounded.contains(utf8_step(kCharStart, static_cast<uint8_t>(b)).label);
+  for (const uint32_t set : chain) {
+    if (sets.exited(set)) return bounded;
+    for (unsigned b = 0; b < 256; ++b) dies[b] = dies[b] && !sets.nonempty(sets.next(set, static_cast<uint8_t>(b)));
+  }
+  LabelSet out = bounded;
+  bool misfits_die = true;
+  for (unsigned b = 0; b < 256; ++b) {
+    const uint16_t label = utf8_step(kCharStart, static_cast<uint8_t>(b)).label;
+    if (label == kMisfitLabel) {
+      misfits_die = misfits_die && dies[b];
+    } else if (dies[b]) {
+      out.add(label);
+    }
+  }
+  if (misfits_die) out.add(kMisfitLabel);
+  for (unsigned l = 256; l < kMisfitLabel; ++l) out.add(static_cast<uint16_t>(l));
+  return out;
+}
+
 // Classifies every token for `key` (see mask_cache.h), or gives up (nullopt) as soon as
 // more than `max_context_dependent` tokens depend on context.
 std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& vocab, const StackKey& key,
@@ -164,13 +213,16 @@ std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& voc
   // When the key takes its safe labels for only so many characters (a string with
   // maxLength), the tokens made of them are decided by how many characters they start:
   // the vocabulary keeps those tokens as bitsets, so subtrees holding only such tokens
-  // are skipped, however deep, and their tokens taken from the bitset at the end.
+  // (or tokens that die at their first other byte, see skippable_labels) are skipped,
+  // however deep, and their tokens taken from the bitset at the end.
   const uint32_t root = sets.intern({frame});
   std::optional<LabelSet> bounded_labels;
+  LabelSet skippable;
   std::shared_ptr<const std::vector<uint64_t>> bounded_tokens;
   if (sets.live(root)) {
     if (const std::optional<SafeLabels> safe = sets.counted_labels(root, kCharStart)) {
       bounded_labels = *safe->labels;
+      skippable = skippable_labels(sets, root, *bounded_labels, safe->starts);
       bounded_tokens = vocab.tokens_within(*safe->labels, safe->starts);
     }
   }
@@ -190,7 +242,7 @@ std::optional<MaskEntry> walk_trie(const Grammar& grammar, const Vocabulary& voc
     const uint32_t summary = trie.summary_of[i];
     const Utf8Step step = utf8_step(position_at[d - 1], trie.byte[i]);
     const bool bounded = bounded_at[d - 1] != 0 && bounded_labels->contains(step.label);
-    if (bounded && summary != kNoSummary && bounded_labels->includes(trie.summaries[summary])) {
+    if (bounded && summary != kNoSummary && skippable.includes(trie.summaries[summary])) {
       i = end;  // every token below is in bounded_tokens or rejected
       continue;
     }

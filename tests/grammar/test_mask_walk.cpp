@@ -237,6 +237,17 @@ ws ::= [ \t\n]{0,4})",
                        "[\"x\", \"ab", "[\"x\", \"abcdefghijklmnopqrstuvwxyz", "[\"x\",\"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"});
 }
 
+// A pattern's narrow class with length bounds (a key, an id of 30 printable characters,
+// letters with a non-ASCII one): subtrees whose other bytes die at once are skipped.
+TEST(MaskWalk, NarrowClassesWithLengthBounds) {
+  expect_walk_matches(R"(root ::= "{" key ":" id "," word "}"
+key ::= "\"" [a-zA-Z0-9_.]{1,12} "\""
+id ::= "\"" [ -!#-\[\]-~]{30} "\""
+word ::= "\"" [a-zé]{2,20} "\"")",
+                      {"{\"", "{\"ab", "{\"abcdefghijk", "{\"k\":\"", "{\"k\":\"0123456789012345678901234567",
+                       "{\"k\":\"012345678901234567890123456789\",\"", "{\"k\":\"012345678901234567890123456789\",\"abc"});
+}
+
 TEST(MaskWalk, StrictMultiByteRangesAndWhitespace) {
   // Cyrillic and Devanagari (E0 A4..A5 xx): classes whose UTF-8 paths are narrower than
   // "any continuation byte".
