@@ -1,6 +1,6 @@
 // A tokenizer's vocabulary as the grammar matcher sees it: each token's bytes, the EOG
 // tokens, and a byte trie of the tokens that can match grammar text. Built once per
-// tokenizer and shared (immutable) by every matcher.
+// tokenizer and shared (immutable but for its thread-safe caches) by every matcher.
 #pragma once
 
 #include <cstdint>
