@@ -16,6 +16,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "grammar/automaton_builder.h"
+#include "grammar/gbnf_ast.h"
 #include "grammar/gbnf_text.h"
 #include "grammar/json_schema_compiler.h"
 #include "grammar/ordered_json.h"
@@ -32,14 +34,28 @@ std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOp
   return json_schema_text_to_gbnf(schema.dump(), opt);
 }
 
-std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
-  schema::Json parsed;
+namespace {
+schema::Json parse_schema_text(std::string_view schema_text) {
   try {
-    parsed = parse_ordered_json(schema_text);
+    return parse_ordered_json(schema_text);
   } catch (const Error& e) {
     throw Error(std::string("json schema: ") + e.what());
   }
-  return schema::Compiler(parsed, opt).run();
+}
+}  // namespace
+
+std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
+  const schema::Json parsed = parse_schema_text(schema_text);
+  schema::Compiler compiler(parsed, opt);
+  compiler.run();
+  return compiler.gbnf(true);
+}
+
+std::shared_ptr<const Grammar> compile_json_schema(std::string_view schema_text, const JsonSchemaOptions& opt) {
+  const schema::Json parsed = parse_schema_text(schema_text);
+  schema::Compiler compiler(parsed, opt);
+  compiler.run();
+  return compile_parsed(parse_gbnf(compiler.gbnf(false), compiler.key_rules_ast()));
 }
 
 namespace schema {
@@ -391,13 +407,27 @@ Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int d
   return union_of(alternatives);
 }
 
-std::string Compiler::run() {
+void Compiler::run() {
   const Expr root = value(root_, "", 0);
   if (!root) throw SchemaError("", "", "the schema accepts no value");
+  root_rule_ = *root;
+}
+
+std::string Compiler::gbnf(bool with_key_rules) const {
   std::string out;
-  out.reserve(size_ + root->size() + 1024);
-  out.append("root ::= ").append(*root).append("\n");
-  for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
+  out.reserve(size_ + root_rule_.size() + 1024);
+  out.append("root ::= ").append(root_rule_).append("\n");
+  std::vector<uint32_t> key_rule_at(rules_.size(), kNoKeyRule);  // by slot
+  for (size_t k = 0; k < key_rules_.size(); ++k) key_rule_at[key_rules_[k].slot] = static_cast<uint32_t>(k);
+  for (size_t slot = 0; slot < rules_.size(); ++slot) {
+    if (key_rule_at[slot] == kNoKeyRule) {
+      out.append(rules_[slot].first).append(" ::= ").append(rules_[slot].second).append("\n");
+    } else if (with_key_rules) {
+      out.append(rules_[slot].first).append(" ::= ");
+      append_key_rule_text(out, key_rules_[key_rule_at[slot]]);
+      out.append("\n");
+    }
+  }
   std::string base = kBaseRules;
   std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";
   for (size_t at = base.find("WS"); at != std::string::npos; at = base.find("WS", at)) {
