@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -124,6 +125,9 @@ class Compiler {
   // The rest of an undeclared key that leaves the name trie at a node whose children
   // are the sorted characters `taken`: one rule per distinct set, shared by all tries.
   uint32_t key_leave_rule(const std::u32string& taken);
+  // The key rule of the trie node `depth` code points deep whose names (sorted, distinct)
+  // are `names`.
+  uint32_t key_node_rule(std::span<const std::u32string> names, size_t depth);
   // The index of the key rule equal to `rule` (as add_rule does for text rules).
   uint32_t add_key_rule(KeyRule rule, const std::string& hint);
   const std::string& key_rule_name(uint32_t index) const { return rules_[key_rules_[index].slot].first; }

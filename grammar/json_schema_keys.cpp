@@ -4,8 +4,8 @@
 // These rules are built as parts (KeyRule) rather than GBNF text: a big schema's tries
 // are most of its grammar, and the compiler hands them to the parser as expression
 // trees instead of spelling text for the parser to read back.
-#include <functional>
-#include <map>
+#include <algorithm>
+#include <span>
 
 #include "grammar/gbnf_ast.h"
 #include "grammar/gbnf_text.h"
@@ -33,10 +33,11 @@ const regex::CharSet& wide_key_chars() {
   return chars;
 }
 
-struct Trie {
-  bool terminal = false;
-  std::map<char32_t, Trie> children;
-};
+// The closing quote of a key, as GBNF.
+const std::string& quote_text() {
+  static const std::string quote = gbnf::literal("\"");
+  return quote;
+}
 
 // The trees the GBNF parser makes of the same text (see append_key_rule_text).
 grammar::Expr class_expr(std::span<const std::pair<char32_t, char32_t>> ranges) {
@@ -85,35 +86,38 @@ std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
   std::string id;  // the names as one string, each after its length so that none can run into the next
   for (const std::string& name : declared) id += std::to_string(name.size()) + ":" + name;
   if (const auto it = undeclared_keys_.find(id); it != undeclared_keys_.end()) return it->second;
-  Trie names;
-  for (const std::string& name : declared) {
-    Trie* node = &names;
-    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
-    node->terminal = true;
-  }
+  // In code-point order, names that share a prefix are neighbours: the trie's nodes are
+  // ranges of them (and a name that ends at a node comes first in its range).
+  std::vector<std::u32string> names;
+  names.reserve(declared.size());
+  for (const std::string& name : declared) names.push_back(gbnf::code_points(name));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   if (key_tail_ == kNoKeyRule) {
     key_tail_ = add_key_rule(KeyRule(KeyRule::Kind::kTail), "key-tail");
     key_wide_ = add_key_rule(KeyRule(KeyRule::Kind::kWide), "key-wide");
   }
-  // A rule per trie node: text that has left the trie, or ends off a name, is fine.
-  std::function<uint32_t(const Trie&)> node_rule = [&](const Trie& node) -> uint32_t {
-    KeyRule rule(KeyRule::Kind::kNode);
-    rule.terminal = node.terminal;
-    std::u32string taken;
-    for (const auto& [c, child] : node.children) {
-      taken += c;
-      if (!key_chars().contains(c)) continue;
-      rule.children.emplace_back(c, node_rule(child));
-    }
-    rule.leave = key_leave_rule(taken);
-    // A leaf: past a whole name, only leaving is left.
-    if (rule.terminal && rule.children.empty()) return rule.leave;
-    return add_key_rule(std::move(rule), "key");
-  };
-  const uint32_t first = names.children.empty() && !names.terminal ? key_tail_ : node_rule(names);
-  std::string key = gbnf::literal("\"") + " " + key_rule_name(first);
+  const uint32_t first = names.empty() ? key_tail_ : key_node_rule(names, 0);
+  std::string key = quote_text() + " " + key_rule_name(first);
   undeclared_keys_.emplace(std::move(id), key);
   return key;
+}
+
+uint32_t Compiler::key_node_rule(std::span<const std::u32string> names, size_t depth) {
+  // A rule per trie node: text that has left the trie, or ends off a name, is fine.
+  KeyRule rule(KeyRule::Kind::kNode);
+  rule.terminal = names.front().size() == depth;
+  std::u32string taken;
+  for (size_t i = rule.terminal ? 1 : 0, end; i < names.size(); i = end) {
+    const char32_t c = names[i][depth];
+    for (end = i + 1; end < names.size() && names[end][depth] == c;) ++end;
+    taken += c;
+    if (key_chars().contains(c)) rule.children.emplace_back(c, key_node_rule(names.subspan(i, end - i), depth + 1));
+  }
+  rule.leave = key_leave_rule(taken);
+  // A leaf: past a whole name, only leaving is left.
+  if (rule.terminal && rule.children.empty()) return rule.leave;
+  return add_key_rule(std::move(rule), "key");
 }
 
 uint32_t Compiler::key_leave_rule(const std::u32string& taken) {
@@ -160,7 +164,7 @@ uint32_t Compiler::add_key_rule(KeyRule rule, const std::string& hint) {
 void Compiler::append_key_rule_text(std::string& out, const KeyRule& rule) const {
   switch (rule.kind) {
     case KeyRule::Kind::kTail:
-      out.append(gbnf::char_class(key_chars())).append("* ").append(gbnf::literal("\""));
+      out.append(gbnf::char_class(key_chars())).append("* ").append(quote_text());
       return;
     case KeyRule::Kind::kWide:
       out.append(gbnf::char_class(wide_key_chars())).append(" ").append(key_rule_name(key_tail_));
@@ -173,7 +177,7 @@ void Compiler::append_key_rule_text(std::string& out, const KeyRule& rule) const
     }
     case KeyRule::Kind::kNode: {
       const size_t start = out.size();
-      if (!rule.terminal) out.append(gbnf::literal("\""));
+      if (!rule.terminal) out.append(quote_text());
       for (const auto& [c, child] : rule.children) {
         const std::pair<char32_t, char32_t> one{c, c};
         out.append(out.size() == start ? "" : " | ").append(gbnf::char_class({&one, 1})).append(" ");
