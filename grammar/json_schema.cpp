@@ -417,16 +417,11 @@ std::string Compiler::gbnf(bool with_key_rules) const {
   std::string out;
   out.reserve(size_ + root_rule_.size() + 1024);
   out.append("root ::= ").append(root_rule_).append("\n");
-  std::vector<uint32_t> key_rule_at(rules_.size(), kNoKeyRule);  // by slot
-  for (size_t k = 0; k < key_rules_.size(); ++k) key_rule_at[key_rules_[k].slot] = static_cast<uint32_t>(k);
-  for (size_t slot = 0; slot < rules_.size(); ++slot) {
-    if (key_rule_at[slot] == kNoKeyRule) {
-      out.append(rules_[slot].first).append(" ::= ").append(rules_[slot].second).append("\n");
-    } else if (with_key_rules) {
-      out.append(rules_[slot].first).append(" ::= ");
-      append_key_rule_text(out, key_rules_[key_rule_at[slot]]);
-      out.append("\n");
-    }
+  for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
+  for (uint32_t k = 0; with_key_rules && k < key_rules_.size(); ++k) {
+    out.append(key_rule_name(k)).append(" ::= ");
+    append_key_rule_text(out, key_rules_[k]);
+    out.append("\n");
   }
   std::string base = kBaseRules;
   std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";

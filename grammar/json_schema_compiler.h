@@ -63,7 +63,6 @@ struct KeyRule {
   Kind kind;
   bool wide = false;      // kLeave
   bool terminal = false;  // kNode: a declared name ends here
-  size_t slot = 0;        // its name is rules_[slot]
   std::vector<std::pair<char32_t, char32_t>> ranges;    // kLeave, sorted and disjoint
   std::vector<std::pair<char32_t, uint32_t>> children;  // kNode: character, index of its key rule
   uint32_t leave = 0;                                   // kNode: index of a kLeave rule
@@ -129,8 +128,10 @@ class Compiler {
   // are `names`.
   uint32_t key_node_rule(std::span<const std::u32string> names, size_t depth);
   // The index of the key rule equal to `rule` (as add_rule does for text rules).
-  uint32_t add_key_rule(KeyRule rule, const std::string& hint);
-  const std::string& key_rule_name(uint32_t index) const { return rules_[key_rules_[index].slot].first; }
+  uint32_t add_key_rule(KeyRule rule);
+  // "Key-N" for key rule N: the only rule names with a capital letter (sanitize makes
+  // none), so they need no claim among the others.
+  static std::string key_rule_name(uint32_t index) { return "Key-" + std::to_string(index); }
   void append_key_rule_text(std::string& out, const KeyRule& rule) const;
   Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
   Expr enum_value(const Json& schema, const std::string& pointer);

@@ -94,8 +94,8 @@ std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   if (key_tail_ == kNoKeyRule) {
-    key_tail_ = add_key_rule(KeyRule(KeyRule::Kind::kTail), "key-tail");
-    key_wide_ = add_key_rule(KeyRule(KeyRule::Kind::kWide), "key-wide");
+    key_tail_ = add_key_rule(KeyRule(KeyRule::Kind::kTail));
+    key_wide_ = add_key_rule(KeyRule(KeyRule::Kind::kWide));
   }
   const uint32_t first = names.empty() ? key_tail_ : key_node_rule(names, 0);
   std::string key = quote_text() + " " + key_rule_name(first);
@@ -117,7 +117,7 @@ uint32_t Compiler::key_node_rule(std::span<const std::u32string> names, size_t d
   rule.leave = key_leave_rule(taken);
   // A leaf: past a whole name, only leaving is left.
   if (rule.terminal && rule.children.empty()) return rule.leave;
-  return add_key_rule(std::move(rule), "key");
+  return add_key_rule(std::move(rule));
 }
 
 uint32_t Compiler::key_leave_rule(const std::u32string& taken) {
@@ -141,22 +141,20 @@ uint32_t Compiler::key_leave_rule(const std::u32string& taken) {
     while (!rest.empty() && rest.back().first >= 0x80) rest.pop_back();
     if (!rest.empty() && rest.back().second >= 0x80) rest.back().second = 0x7F;
   }
-  return key_leave_rules_.emplace(taken, add_key_rule(std::move(rule), "key-other")).first->second;
+  return key_leave_rules_.emplace(taken, add_key_rule(std::move(rule))).first->second;
 }
 
-uint32_t Compiler::add_key_rule(KeyRule rule, const std::string& hint) {
+uint32_t Compiler::add_key_rule(KeyRule rule) {
   // Equal parts are equal rule bodies (every rule has its own name).
   std::u32string parts{static_cast<char32_t>(rule.kind), rule.wide, rule.terminal, rule.leave};
   for (const auto& [lo, hi] : rule.ranges) parts.append({lo, hi});
   for (const auto& [c, child] : rule.children) parts.append({c, child});
   const auto [it, added] = key_rule_by_parts_.try_emplace(std::move(parts), static_cast<uint32_t>(key_rules_.size()));
   if (!added) return it->second;
-  rule.slot = rules_.size();
-  const std::string name = reserve_rule(hint);
   // Charged as the text it stands for, so that the size limit is the same either way.
   key_text_.clear();
   append_key_rule_text(key_text_, rule);
-  charge(name.size() + key_text_.size() + 6);
+  charge(key_rule_name(it->second).size() + key_text_.size() + 6);
   key_rules_.push_back(std::move(rule));
   return it->second;
 }
