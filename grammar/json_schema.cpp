@@ -419,7 +419,7 @@ std::string Compiler::gbnf(bool with_key_rules) const {
   out.append("root ::= ").append(root_rule_).append("\n");
   for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
   for (uint32_t k = 0; with_key_rules && k < key_rules_.size(); ++k) {
-    out.append(key_rule_name(k)).append(" ::= ");
+    append_key_rule_name(out, k).append(" ::= ");
     append_key_rule_text(out, key_rules_[k]);
     out.append("\n");
   }

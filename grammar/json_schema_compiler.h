@@ -131,7 +131,11 @@ class Compiler {
   uint32_t add_key_rule(KeyRule rule);
   // "Key-N" for key rule N: the only rule names with a capital letter (sanitize makes
   // none), so they need no claim among the others.
-  static std::string key_rule_name(uint32_t index) { return "Key-" + std::to_string(index); }
+  static std::string& append_key_rule_name(std::string& out, uint32_t index);
+  static std::string key_rule_name(uint32_t index) {
+    std::string name;
+    return append_key_rule_name(name, index);
+  }
   void append_key_rule_text(std::string& out, const KeyRule& rule) const;
   Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
   Expr enum_value(const Json& schema, const std::string& pointer);

@@ -5,6 +5,7 @@
 // are most of its grammar, and the compiler hands them to the parser as expression
 // trees instead of spelling text for the parser to read back.
 #include <algorithm>
+#include <charconv>
 #include <span>
 
 #include "grammar/gbnf_ast.h"
@@ -153,10 +154,16 @@ uint32_t Compiler::add_key_rule(KeyRule rule) {
   if (!added) return it->second;
   // Charged as the text it stands for, so that the size limit is the same either way.
   key_text_.clear();
-  append_key_rule_text(key_text_, rule);
-  charge(key_rule_name(it->second).size() + key_text_.size() + 6);
+  append_key_rule_text(append_key_rule_name(key_text_, it->second), rule);
+  charge(key_text_.size() + 6);
   key_rules_.push_back(std::move(rule));
   return it->second;
+}
+
+std::string& Compiler::append_key_rule_name(std::string& out, uint32_t index) {
+  char digits[10];
+  const auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+  return out.append("Key-").append(digits, end);
 }
 
 void Compiler::append_key_rule_text(std::string& out, const KeyRule& rule) const {
@@ -165,12 +172,12 @@ void Compiler::append_key_rule_text(std::string& out, const KeyRule& rule) const
       out.append(gbnf::char_class(key_chars())).append("* ").append(quote_text());
       return;
     case KeyRule::Kind::kWide:
-      out.append(gbnf::char_class(wide_key_chars())).append(" ").append(key_rule_name(key_tail_));
+      append_key_rule_name(out.append(gbnf::char_class(wide_key_chars())).append(" "), key_tail_);
       return;
     case KeyRule::Kind::kLeave: {
       const size_t start = out.size();
-      if (!rule.ranges.empty()) out.append(gbnf::char_class(rule.ranges)).append(" ").append(key_rule_name(key_tail_));
-      if (rule.wide) out.append(out.size() == start ? "" : " | ").append(key_rule_name(key_wide_));
+      if (!rule.ranges.empty()) append_key_rule_name(out.append(gbnf::char_class(rule.ranges)).append(" "), key_tail_);
+      if (rule.wide) append_key_rule_name(out.append(out.size() == start ? "" : " | "), key_wide_);
       return;
     }
     case KeyRule::Kind::kNode: {
@@ -179,9 +186,9 @@ void Compiler::append_key_rule_text(std::string& out, const KeyRule& rule) const
       for (const auto& [c, child] : rule.children) {
         const std::pair<char32_t, char32_t> one{c, c};
         out.append(out.size() == start ? "" : " | ").append(gbnf::char_class({&one, 1})).append(" ");
-        out.append(key_rule_name(child));
+        append_key_rule_name(out, child);
       }
-      out.append(" | ").append(key_rule_name(rule.leave));
+      append_key_rule_name(out.append(" | "), rule.leave);
       return;
     }
   }
