@@ -147,7 +147,9 @@ uint32_t Compiler::key_leave_rule(const std::u32string& taken) {
 
 uint32_t Compiler::add_key_rule(KeyRule rule) {
   // Equal parts are equal rule bodies (every rule has its own name).
-  std::u32string parts{static_cast<char32_t>(rule.kind), rule.wide, rule.terminal, rule.leave};
+  std::u32string parts;
+  parts.reserve(4 + 2 * (rule.ranges.size() + rule.children.size()));
+  parts.append({static_cast<char32_t>(rule.kind), rule.wide, rule.terminal, rule.leave});
   for (const auto& [lo, hi] : rule.ranges) parts.append({lo, hi});
   for (const auto& [c, child] : rule.children) parts.append({c, child});
   const auto [it, added] = key_rule_by_parts_.try_emplace(std::move(parts), static_cast<uint32_t>(key_rules_.size()));
