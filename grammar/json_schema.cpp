@@ -255,12 +255,17 @@ std::pair<const Json*, std::string> Compiler::resolve_anchor(const std::string& 
 }
 
 Expr Compiler::ref_rule(const Json& ref, const std::string& pointer, int depth) {
+  // Big schemas name the same definitions over and over: each reference is resolved once
+  // (what it resolves to depends on its text alone).
+  const std::string& text = ref.get_ref<const std::string&>();
+  if (const auto known = ref_rule_by_text_.find(text); known != ref_rule_by_text_.end()) return known->second;
   const auto [target, target_pointer] = resolve_ref(ref, pointer);
   const auto found = ref_rules_.find(target_pointer);
-  if (found != ref_rules_.end()) return found->second;
+  if (found != ref_rules_.end()) return ref_rule_by_text_.emplace(text, found->second).first->second;
   // Named before its body exists, so that recursive references find it.
   const std::string name = reserve_rule("ref-" + target_pointer.substr(target_pointer.rfind('/') + 1));
   ref_rules_[target_pointer] = name;
+  ref_rule_by_text_.emplace(text, name);
   const Expr body = value(*target, target_pointer, depth + 1);
   if (!body) throw SchemaError("$ref", pointer, "reference \"" + ref.get<std::string>() + "\" accepts no value");
   define_rule(name, *body);

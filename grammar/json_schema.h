@@ -39,9 +39,10 @@ std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOp
 // The same from schema text, keeping properties in the order the text declares them.
 // Throws slm::Error when the text is not JSON.
 std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt = {});
-// The compiled grammar of that text: the same automaton as
-// compile_gbnf(json_schema_text_to_gbnf(schema_text, opt)), sooner (most of the rules
-// never become text).
+// The compiled grammar of that text: the automaton of
+// compile_gbnf(json_schema_text_to_gbnf(schema_text, opt)) (its states numbered in
+// another order), sooner: the undeclared-key rules, most of a big schema's grammar,
+// never become text.
 std::shared_ptr<const Grammar> compile_json_schema(std::string_view schema_text, const JsonSchemaOptions& opt = {});
 
 }  // namespace slm::grammar

@@ -160,10 +160,11 @@ class Compiler {
   static constexpr uint32_t kNoKeyRule = UINT32_MAX;
   uint32_t key_tail_ = kNoKeyRule;  // the kTail and kWide rules, made on first need
   uint32_t key_wide_ = kNoKeyRule;
-  std::map<std::u32string, uint32_t> key_leave_rules_;
+  std::unordered_map<std::u32string, uint32_t> key_leave_rules_;  // taken characters -> kLeave rule
   std::string key_text_;  // add_key_rule's scratch
   std::unordered_map<std::string, std::string> undeclared_keys_;  // declared names -> rule for any other key
   std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
+  std::unordered_map<std::string, std::string> ref_rule_by_text_;  // $ref text -> rule name
   size_t size_ = 0;
 };
 
