@@ -86,8 +86,13 @@ std::shared_ptr<const grammar::Grammar> compile_constraint(ConstraintKind kind, 
   if (kind == ConstraintKind::kTools) key += std::string(grammar::tool_format_name(tool_format(options, target))) + "|";
   key += text;
   if (std::shared_ptr<const grammar::Grammar> hit = cache().get(key)) return hit;
-  const ConstraintGbnf gbnf = constraint_to_gbnf(kind, text, options, target);
-  std::shared_ptr<const grammar::Grammar> g = grammar::compile_gbnf(gbnf.text, gbnf.root);
+  std::shared_ptr<const grammar::Grammar> g;
+  if (kind == ConstraintKind::kJsonSchema) {
+    g = grammar::compile_json_schema(text, options.json);  // the same grammar, without all of it as text
+  } else {
+    const ConstraintGbnf gbnf = constraint_to_gbnf(kind, text, options, target);
+    g = grammar::compile_gbnf(gbnf.text, gbnf.root);
+  }
   cache().put(key, g);
   return g;
 }

@@ -35,7 +35,8 @@ std::shared_ptr<const grammar::Grammar> compile_constraint(ConstraintKind kind, 
                                                            const ConstraintOptions& options,
                                                            const ConstraintTarget& target);
 
-// The GBNF text a constraint compiles from and its root rule (for inspection and tests).
+// The GBNF text a constraint compiles from and its root rule (for inspection and tests;
+// a JSON Schema compiles to the same grammar without spelling all of it).
 struct ConstraintGbnf {
   std::string text;
   std::string root = "root";

@@ -199,6 +199,7 @@ class Builder {
 
   // A copy of the class's UTF-8 automaton, worked out on its first use.
   uint32_t emit_class(const CodepointSet& set, uint32_t from) {
+    empty_class_ |= set.empty();
     auto [it, added] = classes_.try_emplace(set.ranges());
     if (added) it->second = utf8_paths(set);
     const Utf8Paths& paths = it->second;
@@ -229,6 +230,7 @@ class Builder {
   std::map<std::vector<std::pair<uint32_t, uint32_t>>, Utf8Paths> classes_;
   std::vector<uint32_t> class_nodes_;
   size_t edges_ = 0;
+  bool empty_class_ = false;  // some class matches nothing: states may be dead ends
 };
 
 Grammar::Parts Builder::finish(uint32_t root_rule) {
@@ -306,30 +308,35 @@ Grammar::Parts Builder::finish(uint32_t root_rule) {
   closed_call_begin[n] = static_cast<uint32_t>(closed_calls.size());
 
   // Live states: those from which the rule can still finish (every rule can, checked
-  // before); edges into other states would lead to dead ends and are dropped.
-  std::vector<RawEps> back;  // state edges reversed: from = target, to = source
-  back.reserve(closed_bytes.size() + closed_calls.size());
-  for (uint32_t v = 0; v < n; ++v) {
-    for (uint32_t i = closed_byte_begin[v]; i < closed_byte_begin[v + 1]; ++i) back.push_back({closed_bytes[i].to, v});
-    for (uint32_t i = closed_call_begin[v]; i < closed_call_begin[v + 1]; ++i) back.push_back({closed_calls[i].ret, v});
-  }
-  const std::vector<uint32_t> back_begin = group_by_node(back, n, [](const RawEps& e) { return e.from; });
-  std::vector<char> live(n, 0);
-  work.clear();
-  for (uint32_t v = 0; v < n; ++v) {
-    if (state[v] && closed_final[v]) {
-      live[v] = 1;
-      work.push_back(v);
+  // before); edges into other states would lead to dead ends and are dropped. Every
+  // node of an expression leads to its end, and every called rule finishes, unless a
+  // character class is empty: without one, all states are live, and no search is needed.
+  std::vector<char> live(n, 1);
+  if (empty_class_) {
+    std::vector<RawEps> back;  // state edges reversed: from = target, to = source
+    back.reserve(closed_bytes.size() + closed_calls.size());
+    for (uint32_t v = 0; v < n; ++v) {
+      for (uint32_t i = closed_byte_begin[v]; i < closed_byte_begin[v + 1]; ++i) back.push_back({closed_bytes[i].to, v});
+      for (uint32_t i = closed_call_begin[v]; i < closed_call_begin[v + 1]; ++i) back.push_back({closed_calls[i].ret, v});
     }
-  }
-  while (!work.empty()) {
-    const uint32_t v = work.back();
-    work.pop_back();
-    for (uint32_t i = back_begin[v]; i < back_begin[v + 1]; ++i) {
-      const uint32_t u = back[i].to;
-      if (!live[u]) {
-        live[u] = 1;
-        work.push_back(u);
+    const std::vector<uint32_t> back_begin = group_by_node(back, n, [](const RawEps& e) { return e.from; });
+    live.assign(n, 0);
+    work.clear();
+    for (uint32_t v = 0; v < n; ++v) {
+      if (state[v] && closed_final[v]) {
+        live[v] = 1;
+        work.push_back(v);
+      }
+    }
+    while (!work.empty()) {
+      const uint32_t v = work.back();
+      work.pop_back();
+      for (uint32_t i = back_begin[v]; i < back_begin[v + 1]; ++i) {
+        const uint32_t u = back[i].to;
+        if (!live[u]) {
+          live[u] = 1;
+          work.push_back(u);
+        }
       }
     }
   }

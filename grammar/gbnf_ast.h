@@ -44,7 +44,9 @@ inline constexpr uint32_t kMaxRepeatCount = 100000;
 
 // Parses llama.cpp-style GBNF. Throws slm::Error "gbnf line L col C: what" on a syntax
 // error; undefined rules are left with defined == false for check_grammar to report.
-GbnfAst parse_gbnf(std::string_view text);
+// The rules of `given` (all defined) come first in the result, and the text may refer to
+// them by name: so a generator can hand over rules it has as trees without spelling them.
+GbnfAst parse_gbnf(std::string_view text, GbnfAst given = {});
 
 // "gbnf line L col C: what"
 [[noreturn]] void throw_gbnf_error(SourcePos pos, const std::string& what);

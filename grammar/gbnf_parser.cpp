@@ -32,15 +32,25 @@ int hex_value(char c) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, GbnfAst given) : text_(text), ast_(std::move(given)) {}
 
   GbnfAst parse() {
     // About one rule per "::=": room for them (and for their names' index) at once,
     // rather than moving every rule body each time the vector grows.
-    size_t definitions = 0;
+    size_t definitions = ast_.rules.size();
     for (size_t at = text_.find("::="); at != std::string_view::npos; at = text_.find("::=", at + 3)) ++definitions;
     ast_.rules.reserve(definitions);
     index_.reserve(definitions);
+    // The given rules' names, indexed as views into one buffer that never moves (the
+    // rules themselves may).
+    size_t name_bytes = 0;
+    for (const Rule& r : ast_.rules) name_bytes += r.name.size();
+    given_names_.reserve(name_bytes);
+    for (uint32_t i = 0; i < ast_.rules.size(); ++i) {
+      const size_t at = given_names_.size();
+      given_names_ += ast_.rules[i].name;
+      index_.emplace(std::string_view(given_names_).substr(at), i);
+    }
     skip_space(true);
     while (!at_end()) {
       parse_rule();
@@ -384,12 +394,13 @@ class Parser {
   mutable uint32_t line_ = 1;      // the line at scanned_
   mutable size_t line_start_ = 0;  // the offset where that line starts
   GbnfAst ast_;
+  std::string given_names_;
   std::vector<Expr> pending_;  // items of the sequences being parsed, innermost last
-  std::unordered_map<std::string_view, uint32_t> index_;  // views into text_
+  std::unordered_map<std::string_view, uint32_t> index_;  // views into text_ or given_names_
 };
 
 }  // namespace
 
-GbnfAst parse_gbnf(std::string_view text) { return Parser(text).parse(); }
+GbnfAst parse_gbnf(std::string_view text, GbnfAst given) { return Parser(text, std::move(given)).parse(); }
 
 }  // namespace slm::grammar

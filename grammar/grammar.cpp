@@ -43,10 +43,13 @@ uint32_t Grammar::equivalent_node(uint32_t node, uint32_t horizon) const {
   return twin_node == kNoNode ? node : twin_node;
 }
 
-std::shared_ptr<const Grammar> compile_gbnf(std::string_view gbnf_text, std::string_view root) {
-  const GbnfAst ast = parse_gbnf(gbnf_text);
+std::shared_ptr<const Grammar> compile_parsed(const GbnfAst& ast, std::string_view root) {
   const std::vector<char> nullable = check_grammar(ast);
   return std::make_shared<const Grammar>(build_automaton(ast, root, nullable));
+}
+
+std::shared_ptr<const Grammar> compile_gbnf(std::string_view gbnf_text, std::string_view root) {
+  return compile_parsed(parse_gbnf(gbnf_text), root);
 }
 
 }  // namespace slm::grammar

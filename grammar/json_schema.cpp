@@ -16,6 +16,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "grammar/automaton_builder.h"
+#include "grammar/gbnf_ast.h"
 #include "grammar/gbnf_text.h"
 #include "grammar/json_schema_compiler.h"
 #include "grammar/ordered_json.h"
@@ -32,14 +34,28 @@ std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOp
   return json_schema_text_to_gbnf(schema.dump(), opt);
 }
 
-std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
-  schema::Json parsed;
+namespace {
+schema::Json parse_schema_text(std::string_view schema_text) {
   try {
-    parsed = parse_ordered_json(schema_text);
+    return parse_ordered_json(schema_text);
   } catch (const Error& e) {
     throw Error(std::string("json schema: ") + e.what());
   }
-  return schema::Compiler(parsed, opt).run();
+}
+}  // namespace
+
+std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt) {
+  const schema::Json parsed = parse_schema_text(schema_text);
+  schema::Compiler compiler(parsed, opt);
+  compiler.run();
+  return compiler.gbnf(true);
+}
+
+std::shared_ptr<const Grammar> compile_json_schema(std::string_view schema_text, const JsonSchemaOptions& opt) {
+  const schema::Json parsed = parse_schema_text(schema_text);
+  schema::Compiler compiler(parsed, opt);
+  compiler.run();
+  return compile_parsed(parse_gbnf(compiler.gbnf(false), compiler.key_rules_ast()));
 }
 
 namespace schema {
@@ -239,12 +255,17 @@ std::pair<const Json*, std::string> Compiler::resolve_anchor(const std::string& 
 }
 
 Expr Compiler::ref_rule(const Json& ref, const std::string& pointer, int depth) {
+  // Big schemas name the same definitions over and over: each reference is resolved once
+  // (what it resolves to depends on its text alone).
+  const std::string& text = ref.get_ref<const std::string&>();
+  if (const auto known = ref_rule_by_text_.find(text); known != ref_rule_by_text_.end()) return known->second;
   const auto [target, target_pointer] = resolve_ref(ref, pointer);
   const auto found = ref_rules_.find(target_pointer);
-  if (found != ref_rules_.end()) return found->second;
+  if (found != ref_rules_.end()) return ref_rule_by_text_.emplace(text, found->second).first->second;
   // Named before its body exists, so that recursive references find it.
   const std::string name = reserve_rule("ref-" + target_pointer.substr(target_pointer.rfind('/') + 1));
   ref_rules_[target_pointer] = name;
+  ref_rule_by_text_.emplace(text, name);
   const Expr body = value(*target, target_pointer, depth + 1);
   if (!body) throw SchemaError("$ref", pointer, "reference \"" + ref.get<std::string>() + "\" accepts no value");
   define_rule(name, *body);
@@ -391,13 +412,22 @@ Expr Compiler::typed_value(const Json& schema, const std::string& pointer, int d
   return union_of(alternatives);
 }
 
-std::string Compiler::run() {
+void Compiler::run() {
   const Expr root = value(root_, "", 0);
   if (!root) throw SchemaError("", "", "the schema accepts no value");
+  root_rule_ = *root;
+}
+
+std::string Compiler::gbnf(bool with_key_rules) const {
   std::string out;
-  out.reserve(size_ + root->size() + 1024);
-  out.append("root ::= ").append(*root).append("\n");
+  out.reserve(size_ + root_rule_.size() + 1024);
+  out.append("root ::= ").append(root_rule_).append("\n");
   for (const auto& [name, body] : rules_) out.append(name).append(" ::= ").append(body).append("\n");
+  for (uint32_t k = 0; with_key_rules && k < key_rules_.size(); ++k) {
+    append_key_rule_name(out, k).append(" ::= ");
+    append_key_rule_text(out, key_rules_[k]);
+    out.append("\n");
+  }
   std::string base = kBaseRules;
   std::string ws_rule = compact_ ? "" : "[ \\t\\n]{0," + std::to_string(options_.max_whitespace) + "}";
   for (size_t at = base.find("WS"); at != std::string::npos; at = base.find("WS", at)) {

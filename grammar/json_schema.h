@@ -3,10 +3,12 @@
 // keyword value that cannot be enforced exactly is a SchemaError, never ignored.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "grammar/grammar.h"
 #include "slm/error.h"
 
 namespace slm::grammar {
@@ -37,5 +39,10 @@ std::string json_schema_to_gbnf(const nlohmann::json& schema, const JsonSchemaOp
 // The same from schema text, keeping properties in the order the text declares them.
 // Throws slm::Error when the text is not JSON.
 std::string json_schema_text_to_gbnf(std::string_view schema_text, const JsonSchemaOptions& opt = {});
+// The compiled grammar of that text: the automaton of
+// compile_gbnf(json_schema_text_to_gbnf(schema_text, opt)) (its states numbered in
+// another order), sooner: the undeclared-key rules, most of a big schema's grammar,
+// never become text.
+std::shared_ptr<const Grammar> compile_json_schema(std::string_view schema_text, const JsonSchemaOptions& opt = {});
 
 }  // namespace slm::grammar

@@ -2,10 +2,12 @@
 // of the vocabulary (merging, numbers, strings, objects, arrays).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -13,6 +15,10 @@
 
 #include "grammar/json_schema.h"
 #include "grammar/regex_ast.h"
+
+namespace slm::grammar {
+struct GbnfAst;
+}
 
 namespace slm::grammar::schema {
 
@@ -42,10 +48,35 @@ Json merge_schemas(const Json& a, const Json& b, const std::string& pointer);
 // The "type" keyword as a set of names, or all seven when absent; SchemaError when malformed.
 std::set<std::string> declared_types(const Json& schema, const std::string& pointer);
 
+// A rule of the undeclared-key tries (json_schema_keys.cpp), kept as its parts. These
+// rules are most of a big schema's grammar: they are spelled as GBNF text only when the
+// text is asked for, and otherwise handed to the GBNF parser as expression trees.
+struct KeyRule {
+  enum class Kind : uint8_t {
+    kTail,   // the rest of a key that has left the trie: key characters, then the quote
+    kWide,   // a non-ASCII key character, then kTail
+    kLeave,  // a character of `ranges`, then kTail; or (when `wide`) kWide
+    kNode,   // a trie node: the closing quote unless `terminal`, a child's character and
+             // its rule, or the `leave` rule
+  };
+  explicit KeyRule(Kind k) : kind(k) {}
+  Kind kind;
+  bool wide = false;      // kLeave
+  bool terminal = false;  // kNode: a declared name ends here
+  std::vector<std::pair<char32_t, char32_t>> ranges;    // kLeave, sorted and disjoint
+  std::vector<std::pair<char32_t, uint32_t>> children;  // kNode: character, index of its key rule
+  uint32_t leave = 0;                                   // kNode: index of a kLeave rule
+};
+
 class Compiler {
  public:
   Compiler(const Json& root, const JsonSchemaOptions& options);
-  std::string run();
+  // Compiles the schema; then gbnf() and key_rules_ast() give the result.
+  void run();
+  // The grammar as GBNF text with root rule "root". Without key rules, the text refers to
+  // rules it does not define: those of key_rules_ast(), which the parser takes as given.
+  std::string gbnf(bool with_key_rules) const;
+  GbnfAst key_rules_ast() const;
 
   // The grammar for values valid against `schema` (found at `pointer`).
   Expr value(const Json& schema, const std::string& pointer, int depth);
@@ -92,7 +123,20 @@ class Compiler {
   std::string undeclared_key(const std::set<std::string>& declared);
   // The rest of an undeclared key that leaves the name trie at a node whose children
   // are the sorted characters `taken`: one rule per distinct set, shared by all tries.
-  const std::string& key_leave_rule(const std::u32string& taken);
+  uint32_t key_leave_rule(const std::u32string& taken);
+  // The key rule of the trie node `depth` code points deep whose names (sorted, distinct)
+  // are `names`.
+  uint32_t key_node_rule(std::span<const std::u32string> names, size_t depth);
+  // The index of the key rule equal to `rule` (as add_rule does for text rules).
+  uint32_t add_key_rule(KeyRule rule);
+  // "Key-N" for key rule N: the only rule names with a capital letter (sanitize makes
+  // none), so they need no claim among the others.
+  static std::string& append_key_rule_name(std::string& out, uint32_t index);
+  static std::string key_rule_name(uint32_t index) {
+    std::string name;
+    return append_key_rule_name(name, index);
+  }
+  void append_key_rule_text(std::string& out, const KeyRule& rule) const;
   Expr applicator_value(const Json& schema, const std::string& pointer, int depth);
   Expr enum_value(const Json& schema, const std::string& pointer);
   Expr typed_value(const Json& schema, const std::string& pointer, int depth);
@@ -110,11 +154,17 @@ class Compiler {
   std::unordered_map<std::string, size_t> rule_index_;
   std::unordered_map<std::string, int> next_suffix_;
   std::unordered_map<std::string, std::string> rule_by_body_;  // rules made by add_rule
-  std::string key_tail_;  // rule: the rest of an undeclared key after it left the name trie
-  std::string key_wide_;  // rule: a non-ASCII character, then key_tail_
-  std::map<std::u32string, std::string> key_leave_rules_;
+  std::string root_rule_;  // the root rule's body, once run
+  std::vector<KeyRule> key_rules_;
+  std::unordered_map<std::u32string, uint32_t> key_rule_by_parts_;
+  static constexpr uint32_t kNoKeyRule = UINT32_MAX;
+  uint32_t key_tail_ = kNoKeyRule;  // the kTail and kWide rules, made on first need
+  uint32_t key_wide_ = kNoKeyRule;
+  std::unordered_map<std::u32string, uint32_t> key_leave_rules_;  // taken characters -> kLeave rule
+  std::string key_text_;  // add_key_rule's scratch
   std::unordered_map<std::string, std::string> undeclared_keys_;  // declared names -> rule for any other key
   std::map<std::string, std::string> ref_rules_;  // resolved pointer -> rule name
+  std::unordered_map<std::string, std::string> ref_rule_by_text_;  // $ref text -> rule name
   size_t size_ = 0;
 };
 

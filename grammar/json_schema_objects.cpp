@@ -15,93 +15,12 @@ namespace slm::grammar::schema {
 
 namespace {
 
-// Characters an undeclared key may hold: anything JSON allows unescaped.
-const regex::CharSet& key_chars() {
-  static const regex::CharSet chars = [] {
-    regex::CharSet bad;
-    bad.add(0, 0x1F);
-    bad.add('"', '"');
-    bad.add('\\', '\\');
-    return bad.complement();
-  }();
-  return chars;
-}
-
-struct Trie {
-  bool terminal = false;
-  std::map<char32_t, Trie> children;
-};
-
 struct Member {
   std::string kv;  // key, colon and value
   bool required = false;
 };
 
 }  // namespace
-
-std::string Compiler::undeclared_key(const std::set<std::string>& declared) {
-  std::string id;  // the names as one string, each after its length so that none can run into the next
-  for (const std::string& name : declared) id += std::to_string(name.size()) + ":" + name;
-  if (const auto it = undeclared_keys_.find(id); it != undeclared_keys_.end()) return it->second;
-  Trie names;
-  for (const std::string& name : declared) {
-    Trie* node = &names;
-    for (char32_t c : gbnf::code_points(name)) node = &node->children[c];
-    node->terminal = true;
-  }
-  // A rule per trie node: text that has left the trie, or ends off a name, is fine.
-  if (key_tail_.empty()) {
-    key_tail_ = add_rule("key-tail", gbnf::char_class(key_chars()) + "* " + gbnf::literal("\""));
-    const regex::CharSet wide = key_chars().intersect(regex::CharSet::range(0x80, regex::kMaxCodePoint));
-    key_wide_ = add_rule("key-wide", gbnf::char_class(wide) + " " + key_tail_);
-  }
-  const std::string quote = gbnf::literal("\"");
-  std::function<std::string(const Trie&)> node_rule = [&](const Trie& node) -> std::string {
-    std::string body;
-    body.reserve(64);  // room for a few children at once ("[c] key-123 | ...")
-    if (!node.terminal) body = quote;
-    std::u32string taken;
-    for (const auto& [c, child] : node.children) {
-      taken += c;
-      if (!key_chars().contains(c)) continue;
-      const std::pair<char32_t, char32_t> one{c, c};
-      const std::string next = node_rule(child);
-      body.append(body.empty() ? "" : " | ").append(gbnf::char_class({&one, 1})).append(" ").append(next);
-    }
-    const std::string& other = key_leave_rule(taken);
-    if (body.empty()) return other;  // a leaf: past a whole name, only leaving is left
-    return add_rule("key", body.append(" | ").append(other));
-  };
-  const std::string key = names.children.empty() && !names.terminal ? quote + " " + key_tail_ : quote + " " + node_rule(names);
-  undeclared_keys_.emplace(std::move(id), key);
-  return key;
-}
-
-const std::string& Compiler::key_leave_rule(const std::u32string& taken) {
-  if (const auto it = key_leave_rules_.find(taken); it != key_leave_rules_.end()) return it->second;
-  // Any key character but the taken ones leaves the trie: key_chars() without them.
-  std::vector<std::pair<char32_t, char32_t>> rest;
-  auto next = taken.begin();
-  for (auto [first, last] : key_chars().ranges()) {
-    for (; next != taken.end() && *next <= last; ++next) {
-      if (*next < first) continue;
-      if (*next > first) rest.push_back({first, *next - 1});
-      first = *next + 1;
-    }
-    if (first <= last) rest.push_back({first, last});
-  }
-  // Names are nearly always ASCII: then one shared rule takes every other character,
-  // instead of each node spelling out (and the automaton copying) the multi-byte ones.
-  const bool ascii_taken = taken.empty() || taken.back() < 0x80;
-  if (ascii_taken) {
-    while (!rest.empty() && rest.back().first >= 0x80) rest.pop_back();
-    if (!rest.empty() && rest.back().second >= 0x80) rest.back().second = 0x7F;
-  }
-  std::string leave;
-  if (!rest.empty()) leave.append(gbnf::char_class(rest)).append(" ").append(key_tail_);
-  if (ascii_taken) leave.append(leave.empty() ? "" : " | ").append(key_wide_);
-  return key_leave_rules_.emplace(taken, add_rule("key-other", leave)).first->second;
-}
 
 Expr Compiler::object_value(const Json& schema, const std::string& pointer, int depth) {
   for (const char* k : {"properties", "patternProperties"})

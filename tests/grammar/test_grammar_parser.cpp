@@ -84,6 +84,15 @@ TEST(GbnfParser, SemanticErrors) {
   EXPECT_EQ(compile_error("root ::= \"a\" root | \"\""), "(compiled)");
 }
 
+TEST(GbnfParser, EmptyClassesLeaveNoDeadEnds) {
+  // After "x", "a" would lead into a class that matches nothing: only "b" is offered.
+  const auto g = compile_gbnf("root ::= \"x\" (\"a\" [^\\x00-\\U0010FFFF] | \"b\")");
+  ASSERT_EQ(g->byte_edges(g->root_start()).size(), 1u);
+  const uint32_t after_x = g->byte_edges(g->root_start())[0].to;
+  ASSERT_EQ(g->byte_edges(after_x).size(), 1u);
+  EXPECT_EQ(g->byte_edges(after_x)[0].lo, 'b');
+}
+
 TEST(GbnfParser, SizeLimitsFailCleanly) {
   EXPECT_EQ(compile_error("root ::= \"a\"{100001}"), "gbnf line 1 col 14: repetition count is too large (at most 100000)");
   const auto start = std::chrono::steady_clock::now();
