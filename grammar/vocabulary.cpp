@@ -6,6 +6,14 @@ namespace slm::grammar {
 
 namespace {
 
+// Sets the bits of the tokens sorted_tokens[begin .. end) in `bits` (vocabulary-sized).
+void mark_tokens(const TokenTrie& t, uint64_t* bits, uint32_t begin, uint32_t end) {
+  for (uint32_t k = begin; k < end; ++k) {
+    const TokenId id = t.sorted_tokens[k];
+    bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
+  }
+}
+
 TokenTrie build_trie(const Vocabulary& v) {
   TokenTrie t;
   for (TokenId id = 0; id < static_cast<TokenId>(v.size()); ++id) {
@@ -44,7 +52,7 @@ TokenTrie build_trie(const Vocabulary& v) {
   t.token_begin.push_back(static_cast<uint32_t>(t.sorted_tokens.size()));
   const size_t words = (v.size() + 63) / 64;
   t.token_bits.assign(words, 0);
-  for (const TokenId id : t.sorted_tokens) t.token_bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
+  mark_tokens(t, t.token_bits.data(), 0, static_cast<uint32_t>(t.sorted_tokens.size()));
   // Depth-first order visits a subtree before the ones inside it, so blocks come sorted
   // by where they begin, the outermost first.
   for (uint32_t i = 1; i < t.node_count(); ++i) {
@@ -52,11 +60,7 @@ TokenTrie build_trie(const Vocabulary& v) {
     if (end - begin < kBlockMinTokens || (!t.blocks.empty() && t.blocks.back().begin == begin)) continue;
     t.blocks.push_back({begin, end});
     t.block_bits.resize(t.block_bits.size() + words, 0);
-    uint64_t* bits = t.block_bits.data() + t.block_bits.size() - words;
-    for (uint32_t k = begin; k < end; ++k) {
-      const TokenId id = t.sorted_tokens[k];
-      bits[static_cast<size_t>(id) >> 6] |= uint64_t{1} << (id & 63);
-    }
+    mark_tokens(t, t.block_bits.data() + t.block_bits.size() - words, begin, end);
   }
   return t;
 }
