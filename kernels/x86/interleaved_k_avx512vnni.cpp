@@ -15,9 +15,10 @@
 #error "interleaved_k_avx512vnni.cpp needs -mavx512vnni"
 #endif
 
-// Tiles of 6 tokens, two chains per lane (Q4_K 8192x2048 at 512 tokens, thread CPU time:
-// 6 tokens and 1 chain 216 Gop/s, 2 chains 242, 4 chains 231; 8 tokens 211 / 235, 10
-// tokens and 1 chain 194: more spill the float lanes).
+// Tiles of 6 tokens, two chains per lane. Q4_K 8192x2048 at 512 tokens, thread CPU time,
+// with vpmaddubsw: 6 tokens and 1 chain 216 Gop/s, 2 chains 242, 4 chains 231; 8 tokens
+// 211 / 235, 10 tokens and 1 chain 194 (more spill the float lanes). With vpdpbusd
+// (dot4_broadcast) 245-252, and 4 or 6 tokens, 1 or 2 chains are all within that noise.
 namespace slm::x86::avx512vnni {
 constexpr int kTokensK = 6;
 constexpr int kChainsK = 2;
