@@ -35,11 +35,17 @@ inline Lanes16 add16(Lanes16 a, Lanes16 b) { return {_mm256_add_ps(a.lo, b.lo), 
 // Halves (lane i + lane i+8), quarters, then (0+2) + (1+3).
 inline float sum16(Lanes16 x) { return hsum(_mm256_add_ps(x.lo, x.hi)); }
 
+// out[i] = sum16(x[i]) for i < N.
+template <int N>
+inline void sum16_each(const Lanes16 (&x)[N], float* out) {
+  for (int i = 0; i < N; ++i) out[i] = sum16(x[i]);
+}
+
 // Register tiles of the batched kernels (16 registers, two per Lanes16): 4 x 1 scores
 // (8 accumulators, 1 key row, 1 query), 4 heads x 16 columns of sums (8 accumulators,
 // 1 value vector, 1 probability).
 constexpr int kScoreHeads = 4;
-constexpr int kScoreRows = 1;
+constexpr int score_rows(int) { return 1; }
 constexpr int kMixHeads = 4;
 constexpr int kMixVectors = 1;
 
