@@ -122,20 +122,19 @@ class AcceptedRanges {
 
   std::vector<uint64_t> bitset(const Vocabulary& vocab) const {
     const TokenTrie& trie = vocab.trie();
-    auto flip = [&](std::vector<uint64_t>& bits, uint32_t from, uint32_t to) { trie.flip_tokens(bits, from, to); };
     const auto total = static_cast<uint32_t>(trie.sorted_tokens.size());
     if (2 * count_ <= total) {
       std::vector<uint64_t> bits((vocab.size() + 63) / 64, 0);
-      for (const auto& [b, e] : ranges_) flip(bits, b, e);
+      for (const auto& [b, e] : ranges_) trie.flip_tokens(bits, b, e);
       return bits;
     }
     std::vector<uint64_t> bits = trie.token_bits;
     uint32_t gap = 0;
     for (const auto& [b, e] : ranges_) {
-      flip(bits, gap, b);
+      trie.flip_tokens(bits, gap, b);
       gap = e;
     }
-    flip(bits, gap, total);
+    trie.flip_tokens(bits, gap, total);
     return bits;
   }
 
