@@ -19,7 +19,7 @@ for model in sys.argv[3:]:
             run = subprocess.run([top1, f"{ref}/models/{model}", str(repack)] + [str(t) for t in d["tokens"]],
                                  capture_output=True, text=True, check=True)
             for pos, line in zip(d["positions"], run.stdout.split("\n")):
-                got = int(line.split()[0])
+                got = int(line)
                 best, second = pos["top"][0], pos["top"][1]
                 positions += 1
                 differ += got != best[0]

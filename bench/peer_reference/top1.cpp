@@ -1,7 +1,7 @@
 // llama.cpp's top-1 token at every position of one prompt, decoded as the reference
 // outputs were made (../shared/reference/README.md: 1 thread, one batch of n_ubatch 256,
 // no flash attention, f16 cache), with the repacked weight layouts off (0) or on (1).
-// One line per position: the id and its logit.
+// One line per position: the id.
 //   top1 MODEL REPACK TOKEN...
 #include "llama.h"
 #include <cstdio>
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     const float* l = llama_get_logits_ith(ctx, i);
     int best = 0;
     for (int t = 1; t < nv; ++t) if (l[t] > l[best]) best = t;
-    printf("%d %.9g\n", best, l[best]);
+    printf("%d\n", best);
   }
   return 0;
 }
